@@ -1,0 +1,66 @@
+# The book and its library: every target sets itself up on a fresh machine with Python >= 3.11.
+#   make book    build the HTML book (chapters executed) into _build/html
+#   make test    unit tests + doctests, every chapter under nbval, a clean -W book build, HTML checks
+#   make lint    ruff on the library, the tests and the chapters
+#   make bench   the performance benchmarks (ratios measured side by side)
+#   make lab     JupyterLab with jupytext: open book/*.md as notebooks
+#   make lock    re-pin requirements/lock.txt and environment.yml
+#   make clean   remove builds and caches (keeps .venv); make distclean also removes .venv
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test unit nbval book-strict site-check lint bench lab lock clean distclean
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=...")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ceuslib)" >/dev/null
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build .
+	@echo
+	@echo "Open the book: $(CURDIR)/_build/html/book/intro.html"
+
+test: $(STAMP)
+	$(BIN)/python tools/run_tests.py
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest --junitxml=_build/reports/unit.xml
+
+nbval: $(STAMP)
+	$(BIN)/python tools/run_tests.py nbval
+
+book-strict: $(STAMP)
+	$(BIN)/python tools/run_tests.py book
+
+site-check: $(STAMP)
+	$(BIN)/python tools/run_tests.py site
+
+lint: $(STAMP)
+	$(BIN)/ruff check ceuslib tests tools bench
+	$(BIN)/ruff format --check ceuslib tests tools bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. book/intro.md
+
+lock:
+	$(PYTHON) tools/lock.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) ceuslib.egg-info

@@ -1,0 +1,16 @@
+"""ceuslib: CEUS of cervical lymph nodes after neoadjuvant chemo-immunotherapy.
+
+The library behind the teaching book: synthetic and real-format cohorts, CEUS
+time-intensity curves, and the diagnostic-accuracy and decision statistics the book uses.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ceuslib.errors import DataError, Problem
+
+try:
+    __version__ = version("ceuslib")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree not installed
+    __version__ = "0+unknown"
+
+__all__ = ["DataError", "Problem", "__version__"]
