@@ -8,6 +8,7 @@
 
 from ceuslib.cohort.dictionary import ColumnSpec, columns, data_dictionary
 from ceuslib.cohort.model import Cohort
+from ceuslib.cohort.read import CohortWarning, read_cohort
 from ceuslib.cohort.scenario import Scenario
 from ceuslib.cohort.simulate import DEFAULT_PATIENTS, DEFAULT_SEED, simulate_cohort
 
@@ -15,9 +16,11 @@ __all__ = [
     "DEFAULT_PATIENTS",
     "DEFAULT_SEED",
     "Cohort",
+    "CohortWarning",
     "ColumnSpec",
     "Scenario",
     "columns",
     "data_dictionary",
+    "read_cohort",
     "simulate_cohort",
 ]
