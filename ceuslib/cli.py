@@ -44,13 +44,21 @@ def _count(minimum: int):
 def configure_simulate(parser: argparse.ArgumentParser) -> None:
     from ceuslib.cohort import DEFAULT_PATIENTS, DEFAULT_SEED
 
-    parser.add_argument("--patients", type=_count(1), default=DEFAULT_PATIENTS,
-                        help=f"enrolled patients (default {DEFAULT_PATIENTS})")
-    parser.add_argument("--seed", type=_count(0), default=DEFAULT_SEED,
-                        help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--patients",
+        type=_count(1),
+        default=DEFAULT_PATIENTS,
+        help=f"enrolled patients (default {DEFAULT_PATIENTS})",
+    )
+    parser.add_argument(
+        "--seed", type=_count(0), default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     parser.add_argument("--out", required=True, help="folder to write the cohort files into")
-    parser.add_argument("--no-curves", action="store_true",
-                        help="leave tics.csv empty (much faster for large cohorts)")
+    parser.add_argument(
+        "--no-curves",
+        action="store_true",
+        help="leave tics.csv empty (much faster for large cohorts)",
+    )
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -67,8 +75,9 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def configure_validate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", help="folder with screening.csv, patients.csv, "
-                        "nodes.csv and tics.csv")
+    parser.add_argument(
+        "directory", help="folder with screening.csv, patients.csv, nodes.csv and tics.csv"
+    )
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -80,10 +89,18 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 COMMANDS: list[Command] = [
-    Command("simulate", "simulate a synthetic cohort and write its files",
-            configure_simulate, run_simulate),
-    Command("validate", "check a folder of cohort files against the data dictionary",
-            configure_validate, run_validate),
+    Command(
+        "simulate",
+        "simulate a synthetic cohort and write its files",
+        configure_simulate,
+        run_simulate,
+    ),
+    Command(
+        "validate",
+        "check a folder of cohort files against the data dictionary",
+        configure_validate,
+        run_validate,
+    ),
 ]
 
 

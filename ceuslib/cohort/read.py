@@ -61,16 +61,17 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
     --------
     >>> import tempfile
     >>> from ceuslib.cohort import simulate_cohort
-    >>> folder = simulate_cohort(3, seed=1).write(tempfile.mkdtemp() + "/study")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = simulate_cohort(3, seed=1).write(tmp.name + "/study")
     >>> read_cohort(folder)
-    Cohort(... 3 patients, ...)
-    >>> (folder / "nodes.csv").write_text("node_id,patient_id\\nX-N1,X\\n")
-    22
+    Cohort(4 referrals, 3 patients, 3 nodes, 3 curves)
+    >>> _ = (folder / "nodes.csv").write_text("node_id,patient_id\\nX-N1,X\\n")
     >>> try:
     ...     read_cohort(folder)
     ... except DataError as error:
     ...     print(error.problems[0])
     nodes.csv, column 'side': column is missing (the data dictionary lists it)
+    >>> tmp.cleanup()
     """
     folder = Path(directory)
     if not folder.is_dir():

@@ -107,14 +107,16 @@ def _check_column(file, spec: ColumnSpec, raw, decimal_comma, out: Problems):
     if spec.type == "category":
         allowed = spec.categories
         unknown = ~empty & ~np.isin(values, allowed)
-        out.add_rows(file, f"unknown code; expected one of {', '.join(allowed)}", raw, unknown,
-                     spec.name)
+        out.add_rows(
+            file, f"unknown code; expected one of {', '.join(allowed)}", raw, unknown, spec.name
+        )
     if spec.type == "id":
         duplicated = ~empty & text.duplicated(keep="first").to_numpy()
-        out.add_rows(file, f"duplicated {spec.name}: each must be unique", raw, duplicated,
-                     spec.name)
-    return pd.Series(values, index=raw.index).where(~empty, np.nan).astype("str").where(
-        ~empty, np.nan
+        out.add_rows(
+            file, f"duplicated {spec.name}: each must be unique", raw, duplicated, spec.name
+        )
+    return (
+        pd.Series(values, index=raw.index).where(~empty, np.nan).astype("str").where(~empty, np.nan)
     )
 
 
@@ -135,8 +137,9 @@ def _check_numeric(file, spec, raw, empty, decimal_comma, out: Problems):
         low, high = spec.value_range
         outside = ok & ((numbers < low) | (numbers > high))
         unit = f" {spec.unit}" if spec.unit else ""
-        out.add_rows(file, f"out of range: must lie in {low:g} to {high:g}{unit}", raw,
-                     outside, spec.name)
+        out.add_rows(
+            file, f"out of range: must lie in {low:g} to {high:g}{unit}", raw, outside, spec.name
+        )
         ok &= ~outside
     numbers = np.where(ok, numbers, np.nan)
     if spec.type == "integer" and not np.isnan(numbers).any():

@@ -112,10 +112,7 @@ case(
 )
 case(
     "09_code_in_wrong_case",
-    [
-        "patients.csv, row 1, column 'sex': value 'Male': unknown code; expected one of "
-        "female, male"
-    ],
+    ["patients.csv, row 1, column 'sex': value 'Male': unknown code; expected one of female, male"],
     **{P: edit(P, [(1, "sex", "Male")])},
 )
 case(
@@ -140,10 +137,7 @@ case(
 )
 case(
     "14_out_of_range_high",
-    [
-        "nodes.csv, row 1, column 'rvt_percent': value '130.0': out of range: must lie in "
-        "0 to 100 %"
-    ],
+    ["nodes.csv, row 1, column 'rvt_percent': value '130.0': out of range: must lie in 0 to 100 %"],
     **{N: edit(N, [(1, "rvt_percent", "130.0")])},
 )
 case(
@@ -182,20 +176,23 @@ case(
 )
 case(
     "20_patient_not_in_screening_log",
-    ["patients.csv, row 4, column 'patient_id': value 'P004': no such patient_id in "
-     "screening.csv"],
+    ["patients.csv, row 4, column 'patient_id': value 'P004': no such patient_id in screening.csv"],
     **{S: edit(S, [(5, "patient_id", "")])},
 )
 case(
     "21_enrolled_missing_from_patients",
-    ["screening.csv, row 3, column 'patient_id': value 'P005': enrolled patient is missing "
-     "from patients.csv"],
+    [
+        "screening.csv, row 3, column 'patient_id': value 'P005': enrolled patient is missing "
+        "from patients.csv"
+    ],
     **{S: edit(S, [(3, "patient_id", "P005"), (3, "distant_metastasis", "no")])},
 )
 case(
     "22_enrolled_but_ineligible",
-    ["screening.csv, row 1, column 'naci_completed': value 'no': enrolled (has a patient_id) "
-     "but fails the criterion: did not complete the NACI course"],
+    [
+        "screening.csv, row 1, column 'naci_completed': value 'no': enrolled (has a patient_id) "
+        "but fails the criterion: did not complete the NACI course"
+    ],
     **{S: edit(S, [(1, "naci_completed", "no")])},
 )
 case(
@@ -205,56 +202,71 @@ case(
 )
 case(
     "24_pathology_missing_for_matched_node",
-    ["nodes.csv, row 2, column 'viable_tumour': must not be empty when match_method is not "
-     "unmatched"],
+    [
+        "nodes.csv, row 2, column 'viable_tumour': must not be empty when match_method is not "
+        "unmatched"
+    ],
     **{N: edit(N, [(2, "viable_tumour", "")])},
 )
 case(
     "25_pcr_with_residual_tumour",
-    ["patients.csv, row 2, column 'pcr': value 'yes': pcr is yes but primary_rvt_percent is "
-     "not 0"],
+    ["patients.csv, row 2, column 'pcr': value 'yes': pcr is yes but primary_rvt_percent is not 0"],
     **{P: edit(P, [(2, "primary_rvt_percent", "5.0")])},
 )
 case(
     "26_ypn_contradicts_residual",
-    ["patients.csv, row 3, column 'ypn': value 'ypN2b': residual_nodal_disease must be no "
-     "exactly when ypn is ypN0"],
+    [
+        "patients.csv, row 3, column 'ypn': value 'ypN2b': residual_nodal_disease must be no "
+        "exactly when ypn is ypN0"
+    ],
     **{P: edit(P, [(3, "ypn", "ypN2b")])},
 )
 case(
     "27_more_positive_than_dissected",
-    ["patients.csv, row 4, column 'nodes_positive': value 60: nodes_positive exceeds "
-     "nodes_dissected"],
+    [
+        "patients.csv, row 4, column 'nodes_positive': value 60: nodes_positive exceeds "
+        "nodes_dissected"
+    ],
     **{P: edit(P, [(4, "nodes_positive", "60")])},
 )
 case(
     "28_short_axis_above_long_axis",
-    ["nodes.csv, row 3, column 'short_axis_pre_mm': value 30.0: short_axis_pre_mm is larger "
-     "than long_axis_pre_mm"],
+    [
+        "nodes.csv, row 3, column 'short_axis_pre_mm': value 30.0: short_axis_pre_mm is larger "
+        "than long_axis_pre_mm"
+    ],
     **{N: edit(N, [(3, "short_axis_pre_mm", "30.0")])},
 )
 case(
     "29_ls_ratio_mismatch",
-    ["nodes.csv, row 1, column 'ls_ratio': value 2.5: ls_ratio must equal long_axis_mm / "
-     "short_axis_mm"],
+    [
+        "nodes.csv, row 1, column 'ls_ratio': value 2.5: ls_ratio must equal long_axis_mm / "
+        "short_axis_mm"
+    ],
     **{N: edit(N, [(1, "ls_ratio", "2.50")])},
 )
 case(
     "30_viable_without_tumour_percent",
-    ["nodes.csv, row 1, column 'viable_tumour': value 'yes': viable_tumour must be yes "
-     "exactly when rvt_percent > 0"],
+    [
+        "nodes.csv, row 1, column 'viable_tumour': value 'yes': viable_tumour must be yes "
+        "exactly when rvt_percent > 0"
+    ],
     **{N: edit(N, [(1, "rvt_percent", "0.0")])},
 )
 case(
     "31_percentages_above_100",
-    ["nodes.csv, row 3, column 'fibrosis_percent': value 90.9: rvt_percent + necrosis_percent "
-     "+ fibrosis_percent exceeds 100"],
+    [
+        "nodes.csv, row 3, column 'fibrosis_percent': value 90.9: rvt_percent + necrosis_percent "
+        "+ fibrosis_percent exceeds 100"
+    ],
     **{N: edit(N, [(3, "necrosis_percent", "20.0")])},
 )
 case(
     "32_node_positive_patient_negative",
-    ["nodes.csv, row 4, column 'viable_tumour': value 'yes': node has viable tumour but its "
-     "patient's residual_nodal_disease is no"],
+    [
+        "nodes.csv, row 4, column 'viable_tumour': value 'yes': node has viable tumour but its "
+        "patient's residual_nodal_disease is no"
+    ],
     **{N: edit(N, [(4, "viable_tumour", "yes"), (4, "rvt_percent", "20.0")])},
 )
 case(
@@ -264,14 +276,15 @@ case(
 )
 case(
     "34_mixed_units",
-    ["tics.csv, row 241, column 'unit': value 'db': mixed units: one unit per file, and the "
-     "first row uses linear_au"],
+    [
+        "tics.csv, row 241, column 'unit': value 'db': mixed units: one unit per file, and the "
+        "first row uses linear_au"
+    ],
     **{T: edit(T, [(r, "unit", "db") for r in range(241, 481)])},
 )
 case(
     "35_negative_linear_intensity",
-    ["tics.csv, row 5, column 'intensity': value -0.001: a linear_au intensity cannot be "
-     "negative"],
+    ["tics.csv, row 5, column 'intensity': value -0.001: a linear_au intensity cannot be negative"],
     **{T: edit(T, [(5, "intensity", "-0.00100")])},
 )
 case(
@@ -286,8 +299,10 @@ case(
 )
 case(
     "37_curve_of_node_without_ceus",
-    ["tics.csv, row 1441, column 'node_id': value 'P004-N3': curve of a node whose "
-     "ceus_imaged is no"],
+    [
+        "tics.csv, row 1441, column 'node_id': value 'P004-N3': curve of a node whose "
+        "ceus_imaged is no"
+    ],
     **{N: edit(N, [(7, "ceus_imaged", "no"), (7, "ceus_missing_reason", "declined")])},
 )
 case(
@@ -297,8 +312,10 @@ case(
 )
 case(
     "39_p16_missing_for_oropharynx",
-    ["patients.csv, row 1, column 'p16': value 'not_applicable': p16 must be positive or "
-     "negative for an oropharyngeal primary"],
+    [
+        "patients.csv, row 1, column 'p16': value 'not_applicable': p16 must be positive or "
+        "negative for an oropharyngeal primary"
+    ],
     **{P: edit(P, [(1, "p16", "not_applicable")])},
 )
 case(
@@ -308,29 +325,34 @@ case(
 )
 case(
     "41_missing_reason_for_examined_node",
-    ["nodes.csv, row 1, column 'ceus_missing_reason': value 'declined': ceus_missing_reason "
-     "is given for a node examined with CEUS"],
+    [
+        "nodes.csv, row 1, column 'ceus_missing_reason': value 'declined': ceus_missing_reason "
+        "is given for a node examined with CEUS"
+    ],
     **{N: edit(N, [(1, "ceus_missing_reason", "declined")])},
 )
 case(
     "42_ene_without_tumour",
     [
-        "nodes.csv, row 3, column 'ene': value 'yes': ene is yes in a node without viable "
-        "tumour",
+        "nodes.csv, row 3, column 'ene': value 'yes': ene is yes in a node without viable tumour",
         "nodes.csv, row 3, column 'ene': value 'yes': node has ene but its patient's ene is no",
     ],
     **{N: edit(N, [(3, "ene", "yes")])},
 )
 case(
     "43_mpr_contradicts_rvt",
-    ["patients.csv, row 1, column 'mpr': value 'yes': mpr must be yes exactly when "
-     "primary_rvt_percent is 10 or less"],
+    [
+        "patients.csv, row 1, column 'mpr': value 'yes': mpr must be yes exactly when "
+        "primary_rvt_percent is 10 or less"
+    ],
     **{P: edit(P, [(1, "mpr", "yes")])},
 )
 case(
     "44_positive_nodes_without_residual",
-    ["patients.csv, row 3, column 'nodes_positive': value 2: residual_nodal_disease must be "
-     "yes exactly when nodes_positive > 0"],
+    [
+        "patients.csv, row 3, column 'nodes_positive': value 2: residual_nodal_disease must be "
+        "yes exactly when nodes_positive > 0"
+    ],
     **{P: edit(P, [(3, "nodes_positive", "2")])},
 )
 case(
@@ -341,8 +363,7 @@ case(
 case(
     "46_several_problems_at_once",
     [
-        "patients.csv, row 4, column 'age': value '12': out of range: must lie in 18 to 100 "
-        "years",
+        "patients.csv, row 4, column 'age': value '12': out of range: must lie in 18 to 100 years",
         "nodes.csv, row 1, column 'side': value 'up': unknown code; expected one of left, right",
         "tics.csv, row 10, column 'time_s': value 3.0: time_s must increase within a curve",
     ],
