@@ -1,4 +1,4 @@
-"""The ``ceuslib`` command line: ``simulate`` and ``validate`` (more as the library grows).
+"""The ``ceuslib`` command line: ``simulate``, ``validate``, ``fit`` (more as the library grows).
 
 Each subcommand is two small functions, ``configure(parser)`` and ``run(args) -> int``,
 listed in :data:`COMMANDS`.  :func:`main` turns every input problem into a plain message on
@@ -12,10 +12,13 @@ command line (argparse's convention).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ceuslib.errors import DataError
 
@@ -88,6 +91,52 @@ def run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_fit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", help="folder of cohort files (its tics.csv is fitted)")
+    parser.add_argument("--out", required=True, help="CSV file for the fitted descriptors")
+    parser.add_argument(
+        "--model", default="lognormal", help="bolus model: lognormal (default), gamma, ldrw or fpt"
+    )
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    from ceuslib.cohort import read_cohort
+    from ceuslib.cohort.fitting import fit_cohort_curves
+    from ceuslib.perfusion import MODELS
+
+    if args.model not in MODELS:
+        print(
+            f"error: unknown model {args.model!r}; expected one of {', '.join(MODELS)}",
+            file=sys.stderr,
+        )
+        return 1
+    cohort = read_cohort(args.directory)
+    try:
+        fits = fit_cohort_curves(cohort.tics, model=args.model)
+    except ValueError as error:
+        print(f"error: {args.directory}/tics.csv: {error}", file=sys.stderr)
+        return 1
+    write_atomically(
+        Path(args.out), fits.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    )
+    flagged = int((fits["flag"] != "").sum()) if "flag" in fits else 0
+    print(f"wrote {args.out}: {len(fits)} curves fitted ({args.model}), {flagged} flagged")
+    return 0
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
 COMMANDS: list[Command] = [
     Command(
         "simulate",
@@ -100,6 +149,12 @@ COMMANDS: list[Command] = [
         "check a folder of cohort files against the data dictionary",
         configure_validate,
         run_validate,
+    ),
+    Command(
+        "fit",
+        "fit every time-intensity curve of a cohort (one row per node)",
+        configure_fit,
+        run_fit,
     ),
 ]
 

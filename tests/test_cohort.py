@@ -386,3 +386,43 @@ def test_importing_ceuslib_does_not_import_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# --- fitting the curves ---------------------------------------------------------------
+
+
+def test_fit_command_writes_one_row_per_curve(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "fits.csv"
+    assert main(["fit", str(SYNTHETIC_DIR), "--out", str(out)]) == 0
+    fits = pd.read_csv(out)
+    tics = read_cohort(SYNTHETIC_DIR).tics
+    assert list(fits["node_id"]) == list(pd.unique(tics["node_id"]))
+    assert [p.name for p in tmp_path.iterdir()] == ["fits.csv"]
+    assert "145 curves fitted" in capsys.readouterr().out
+
+
+def test_fitted_peaks_are_earlier_in_residual_nodes() -> None:
+    from ceuslib.cohort.fitting import fit_cohort_curves
+
+    cohort = read_cohort(SYNTHETIC_DIR)
+    fits = cohort.nodes.merge(fit_cohort_curves(cohort.tics), on="node_id")
+    medians = fits[fits["match_method"] == "marked"].groupby("viable_tumour")["ttp"].median()
+    assert medians["yes"] < medians["no"]  # [R22]: 24.1 s vs 29.3 s
+
+
+def test_fit_refuses_gray_levels(tmp_path: Path, capsys) -> None:
+    folder = simulate_cohort(2, seed=1).write(tmp_path / "c")
+    text = (folder / "tics.csv").read_text().replace("linear_au", "gray")
+    (folder / "tics.csv").write_text(text)
+    assert main(["fit", str(folder), "--out", str(tmp_path / "f.csv")]) == 1
+    assert "linearise gray levels" in capsys.readouterr().err
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_fit_accepts_decibels_like_linear_units() -> None:
+    from ceuslib.cohort.fitting import fit_cohort_curves
+
+    tics = simulate_cohort(2, seed=1).tics
+    in_db = tics.assign(intensity=10 * np.log10(tics["intensity"]), unit="db")
+    a, b = fit_cohort_curves(tics), fit_cohort_curves(in_db)
+    np.testing.assert_allclose(a["ttp"], b["ttp"], rtol=1e-6)
