@@ -192,6 +192,9 @@ def test_diagnostic_metrics_match_epi_tests(table, epi_method, recwarn) -> None:
         high = ref("epiR", case, f"{name}_upper")
         if epi_method == "agresti":
             low, high = max(low, 0.0), min(high, 1.0)
+        if epi_method == "jeffreys":  # Brown-Cai-DasGupta boundary modification
+            estimate = ours.loc[name, "estimate"]
+            low, high = (0.0 if estimate == 0 else low), (1.0 if estimate == 1 else high)
         assert ours.loc[name, "ci_low"] == pytest.approx(low, abs=TOL), name
         assert ours.loc[name, "ci_high"] == pytest.approx(high, abs=TOL), name
     if epi_method != "agresti":  # the same adjusted proportions enter epiR's Youden index
@@ -232,6 +235,9 @@ def test_proportion_intervals_match_epir(case) -> None:
         expected_high = ref("epiR", case, f"{epi_method}_upper")
         if method == "agresti-coull":
             expected_low, expected_high = max(expected_low, 0.0), min(expected_high, 1.0)
+        if method == "jeffreys":  # Brown-Cai-DasGupta boundary modification (epiR has none)
+            expected_low = 0.0 if x == 0 else expected_low
+            expected_high = 1.0 if x == n else expected_high
         assert low == pytest.approx(expected_low, abs=TOL), (method, "low")
         assert high == pytest.approx(expected_high, abs=TOL), (method, "high")
 

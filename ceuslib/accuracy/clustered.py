@@ -55,7 +55,12 @@ class ClusteredRocAuc:
 
     @property
     def design_effect(self) -> float:
-        """Variance ratio clustered / independent (above 1 when nodes of a patient agree)."""
+        """Variance ratio clustered / independent (above 1 when nodes of a patient agree).
+
+        NaN when the independent variance is zero (no variation in the placement values).
+        """
+        if self.se_independent == 0:
+            return float("nan")
         return (self.se / self.se_independent) ** 2
 
     def to_frame(self) -> pd.DataFrame:
