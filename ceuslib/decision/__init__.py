@@ -1,0 +1,25 @@
+"""Decision statistics: when can a neck be spared?
+
+Cut-points chosen under a stated rule (Youden, closest to (0, 1), a minimum sensitivity or
+NPV, and conservative variants on their lower confidence bounds), their patient-level
+bootstrap, net benefit and decision curves, a spare-the-neck policy evaluator per 100
+patients, and a multivariable logistic model with bootstrap optimism correction.
+
+Plots live in :mod:`ceuslib.plots_decision`; nothing here imports matplotlib.
+"""
+
+from ceuslib.decision.cutpoint import (
+    RULES,
+    CutpointResult,
+    InfeasibleTargetError,
+    choose_cutpoint,
+)
+from ceuslib.decision.resample import bootstrap_weights
+
+__all__ = [
+    "RULES",
+    "CutpointResult",
+    "InfeasibleTargetError",
+    "bootstrap_weights",
+    "choose_cutpoint",
+]
