@@ -8,18 +8,25 @@ patients, and a multivariable logistic model with bootstrap optimism correction.
 Plots live in :mod:`ceuslib.plots_decision`; nothing here imports matplotlib.
 """
 
+from ceuslib.decision.bootstrap import CutpointBootstrap, bootstrap_cutpoint
 from ceuslib.decision.cutpoint import (
     RULES,
     CutpointResult,
     InfeasibleTargetError,
     choose_cutpoint,
 )
+from ceuslib.decision.net_benefit import DecisionCurve, decision_curve, net_benefit
 from ceuslib.decision.resample import bootstrap_weights
 
 __all__ = [
     "RULES",
+    "CutpointBootstrap",
     "CutpointResult",
+    "DecisionCurve",
     "InfeasibleTargetError",
+    "bootstrap_cutpoint",
     "bootstrap_weights",
     "choose_cutpoint",
+    "decision_curve",
+    "net_benefit",
 ]

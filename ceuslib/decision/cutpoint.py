@@ -22,7 +22,8 @@ class InfeasibleTargetError(ValueError):
     """No cut-point reaches the target of a constrained rule.
 
     Attributes ``rule``, ``target``, ``best_value`` (the highest value of the constrained
-    measure that any cut-point reaches) and ``best_cutpoint`` (where it is reached).
+    measure that any cut-point reaches) and ``best_cutpoint`` (where it is reached; the
+    most specific such cut-point).
     """
 
     def __init__(self, rule: str, target: float, best_value: float, best_cutpoint: float):
@@ -197,10 +198,11 @@ def choose_cutpoint(
     >>> r = choose_cutpoint(y, s, rule="min_npv", target=1.0)
     >>> r.cutpoint, r.npv
     (4.0, 1.0)
-    >>> choose_cutpoint(y, s, rule="min_sensitivity_lcb", target=0.9)
-    Traceback (most recent call last):
-    ...
-    ceuslib.decision.cutpoint.InfeasibleTargetError: no cut-point reaches the lower confidence bound of sensitivity >= 0.9 (rule 'min_sensitivity_lcb'); the highest value reached is 0.5101, at cut-point 1
+    >>> try:
+    ...     choose_cutpoint(y, s, rule="min_sensitivity_lcb", target=0.9)
+    ... except InfeasibleTargetError as err:
+    ...     print(f"{err.best_value:.4f} at {err.best_cutpoint}")
+    0.5101 at 4.0
     """
     y = binary_outcome(y_true)
     s = finite_scores(score, y.size)

@@ -74,7 +74,7 @@ def net_benefit(y_true: object, risk: object, thresholds: object) -> pd.DataFram
     >>> [float(v) for v in nb.loc[0, ["net_benefit", "treat_all", "treat_none"]]]
     [0.0, 0.0, 0.0]
     >>> float(net_benefit([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.1], [0.2]).net_benefit[0])
-    0.3125
+    0.4375
     """
     y = binary_outcome(y_true)
     r = finite_scores(risk, y.size, "risk")
@@ -161,7 +161,7 @@ def decision_curve(
     >>> [round(float(v), 4) for v in t[t.strategy == "rule"].net_benefit]
     [0.2778, 0.1667]
     >>> [round(float(v), 1) for v in t[t.strategy == "rule"].avoided_per_100]
-    [33.3, 33.3]
+    [-16.7, 16.7]
     """
     y = binary_outcome(y_true)
     t = _thresholds(thresholds)

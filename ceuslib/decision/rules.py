@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ceuslib.accuracy import proportion_ci
 from ceuslib.decision.counts import CandidateCounts
 
 RULES = {
@@ -47,8 +48,6 @@ def check_rule(rule: str, target: float | None) -> float | None:
 
 def _lower_bound(successes: np.ndarray, n: np.ndarray, ci_method: str, level: float):
     """Lower confidence bound of successes / n where n > 0, NaN elsewhere."""
-    from ceuslib.accuracy import proportion_ci  # the accuracy layer, imported when needed
-
     out = np.full(successes.shape, np.nan)
     ok = n > 0
     if ok.any():
