@@ -1,0 +1,34 @@
+"""CEUS time-intensity curves: bolus models, the display law, simulation and fitting.
+
+- :data:`MODELS`: lognormal, gamma variate, LDRW and FPT bolus models, vectorised over curves.
+- :func:`linearize` and :func:`compress`: the display law and its inverse.
+- :func:`simulate_tic` and :func:`simulate_tics`: curves through the whole signal chain.
+"""
+
+from ceuslib.perfusion.display import compress, linearize, to_db
+from ceuslib.perfusion.models import MODELS, BolusModel, get_model
+from ceuslib.perfusion.simulate import (
+    DEFAULT_BASELINE,
+    DEFAULT_TIMING,
+    SimulatedTIC,
+    SimulatedTICs,
+    default_params,
+    simulate_tic,
+    simulate_tics,
+)
+
+__all__ = [
+    "DEFAULT_BASELINE",
+    "DEFAULT_TIMING",
+    "MODELS",
+    "BolusModel",
+    "SimulatedTIC",
+    "SimulatedTICs",
+    "compress",
+    "default_params",
+    "get_model",
+    "linearize",
+    "simulate_tic",
+    "simulate_tics",
+    "to_db",
+]

@@ -1,0 +1,136 @@
+"""The display law: log compression of echo-power to gray levels, and its inverse.
+
+A scanner shows echo-power ``P`` (linear, arbitrary units) as a gray level after log
+compression over a dynamic range ``DR`` (dB) and quantisation.  With ``P = 1`` at the top of
+the display,
+
+``gray = gray_max * (1 + 10 log10(P) / DR)``, clipped to ``[0, gray_max]``,
+
+so one gray step is ``DR / gray_max`` dB.  :func:`linearize` inverts it:
+``P = 10 ** ((gray / gray_max - 1) * DR / 10)``.
+
+Notes
+-----
+The law is the one of the open VueBox-like MITK re-implementation (EP = Vmax^2 *
+10^((g/255 - 1) DR / 10), default DR = 60 dB), without the constant ``Vmax^2``, which cancels
+in every relative measure (domain brief section 1.1, [R-code-MITK]).  VueBox linearizes only
+curves that are neither truncated nor saturated [R8]: gray levels at 0 or ``gray_max`` carry
+no echo-power information, which is why :func:`compress` reports clipping.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["compress", "linearize", "to_db"]
+
+
+def _check(dynamic_range_db: float, gray_max: float) -> None:
+    if not (np.isfinite(dynamic_range_db) and dynamic_range_db > 0):
+        raise ValueError(f"dynamic_range_db must be a positive number, got {dynamic_range_db!r}")
+    if not (np.isfinite(gray_max) and gray_max > 0):
+        raise ValueError(f"gray_max must be a positive number, got {gray_max!r}")
+
+
+def linearize(gray, *, dynamic_range_db: float = 60.0, gray_max: float = 255) -> np.ndarray:
+    """Echo-power (linear a.u.) from displayed gray levels: the inverse display law.
+
+    Parameters
+    ----------
+    gray : array_like
+        Gray levels in ``[0, gray_max]``.
+    dynamic_range_db : float
+        Dynamic range of the log compression, in dB (60 dB by default, [R-code-MITK]).
+    gray_max : float
+        The gray level of the top of the display (255 for 8-bit images).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``10 ** ((gray / gray_max - 1) * dynamic_range_db / 10)``; 1 at ``gray_max``.
+
+    Raises
+    ------
+    ValueError
+        If a gray level lies outside ``[0, gray_max]`` or is not a number.
+
+    Notes
+    -----
+    MITK "USToolKit" linearization, as in the domain brief section 1.1.
+
+    Examples
+    --------
+    >>> [float(p) for p in linearize([255, 127.5, 0])]
+    [1.0, 0.001, 1e-06]
+    >>> round(float(linearize(255 - 4.25, dynamic_range_db=60.0)), 6)  # 1 dB below the top
+    0.794328
+    """
+    _check(dynamic_range_db, gray_max)
+    g = np.asarray(gray, dtype=float)
+    bad = ~((g >= 0) & (g <= gray_max))
+    if np.any(bad):
+        first = g[bad].flat[0]
+        raise ValueError(f"gray levels must lie in [0, {gray_max}]; found {first!r}")
+    return 10.0 ** ((g / gray_max - 1.0) * dynamic_range_db / 10.0)
+
+
+def compress(
+    power,
+    *,
+    dynamic_range_db: float = 60.0,
+    gray_max: float = 255,
+    quantize: bool = True,
+) -> np.ndarray:
+    """Displayed gray levels from echo-power: log compression, clipping, quantisation.
+
+    Parameters
+    ----------
+    power : array_like
+        Linear echo-power, a.u., with 1 at the top of the display.  Values at or below
+        ``10 ** (-dynamic_range_db / 10)`` (including zero and negative values) display as 0.
+    dynamic_range_db : float
+        Dynamic range in dB.
+    gray_max : float
+        Top gray level; powers above 1 saturate there.
+    quantize : bool
+        Round to whole gray levels (8-bit display when ``gray_max = 255``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Gray levels in ``[0, gray_max]`` (floats; whole numbers when ``quantize``).
+
+    Notes
+    -----
+    Inverse of :func:`linearize` (MITK law, domain brief section 1.1); clipping reproduces
+    the truncation and saturation VueBox warns about [R8].
+
+    Examples
+    --------
+    >>> [float(g) for g in compress([1.0, 1e-3, 1e-9, 0.0, 2.0])]
+    [255.0, 128.0, 0.0, 0.0, 255.0]
+    >>> float(compress(1e-3, quantize=False))
+    127.5
+    """
+    _check(dynamic_range_db, gray_max)
+    p = np.asarray(power, dtype=float)
+    if np.any(np.isnan(p)):
+        raise ValueError("echo-power contains NaN")
+    floor = 10.0 ** (-dynamic_range_db / 10.0)
+    db = 10.0 * np.log10(np.maximum(p, floor))
+    gray = np.clip(gray_max * (1.0 + db / dynamic_range_db), 0.0, gray_max)
+    return np.round(gray) if quantize else gray
+
+
+def to_db(power, *, reference: float = 1.0) -> np.ndarray:
+    """Echo-power in dB relative to ``reference``: ``10 log10(power / reference)``.
+
+    Examples
+    --------
+    >>> float(to_db(100.0))
+    20.0
+    """
+    p = np.asarray(power, dtype=float)
+    if np.any(~(p > 0)):
+        raise ValueError("echo-power must be positive to be expressed in dB")
+    return 10.0 * np.log10(p / reference)

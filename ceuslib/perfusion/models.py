@@ -1,0 +1,357 @@
+"""Bolus (indicator-dilution) models of a CEUS time-intensity curve.
+
+Every model is written so that its ``area`` parameter is the area under the first pass and
+its ``offset`` is the baseline (tissue) echo-power: with ``t' = t - t0``,
+
+``f(t) = offset + area * g(t')`` for ``t' > 0`` and ``f(t) = offset`` otherwise,
+
+where ``g`` is a probability density on ``t' > 0`` with two shape parameters.  The models
+evaluate over many curves at once: give each parameter as an array of shape ``(n_curves,)``
+and the result has shape ``(n_curves, n_frames)``.
+
+Notes
+-----
+Formulas, modes and first moments follow Strouthos et al. (2010) and Mischi et al. (2008)
+as tabulated in the project's domain brief (section 1.2):
+
+- lognormal: ``g = exp(-(ln t' - mu)^2 / (2 sigma^2)) / (sqrt(2 pi) sigma t')``,
+  mode ``exp(mu - sigma^2)``, mean ``exp(mu + sigma^2 / 2)``;
+- gamma variate: ``g = t'^alpha exp(-t'/beta) / (beta^(alpha+1) Gamma(alpha+1))``,
+  mode ``alpha beta``, mean ``(alpha + 1) beta``;
+- local density random walk (LDRW):
+  ``g = sqrt(lam / (2 pi mu t')) exp(-lam (t' - mu)^2 / (2 mu t'))``,
+  mode ``mu (sqrt(1 + 4 lam^2) - 1) / (2 lam)``, mean ``mu (1 + 1/lam)``;
+- first-passage time (FPT, inverse Gaussian):
+  ``g = sqrt(lam mu / (2 pi t'^3)) exp(-lam (t' - mu)^2 / (2 mu t'))``,
+  mode ``mu (sqrt(9 + 4 lam^2) - 3) / (2 lam)``, mean ``mu``.
+
+Modes and means are times measured from ``t0``; :meth:`BolusModel.ttp` and
+:meth:`BolusModel.mtt` add ``t0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import digamma, gammaln
+
+__all__ = ["MODELS", "BolusModel", "get_model"]
+
+_LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+
+
+# --- log-densities and their derivatives (shape 1, shape 2, t0) -----------------------------
+# Each function takes t' > 0 (masked by the caller) and the two shape parameters, already
+# broadcast, and returns log g and the three partial derivatives of log g with respect to
+# (shape 1, shape 2, t0).  The t0-derivative is -d log g / d t'.
+
+
+def _lognormal(tp, mu, sigma, *, grad):
+    lt = np.log(tp)
+    z = (lt - mu) / sigma
+    logg = -0.5 * z * z - lt - np.log(sigma) - _LOG_SQRT_2PI
+    if not grad:
+        return logg, None
+    d_mu = z / sigma
+    d_sigma = (z * z - 1.0) / sigma
+    d_t0 = (1.0 + z / sigma) / tp
+    return logg, (d_mu, d_sigma, d_t0)
+
+
+def _gamma(tp, alpha, beta, *, grad):
+    lt = np.log(tp)
+    logg = alpha * lt - tp / beta - (alpha + 1.0) * np.log(beta) - gammaln(alpha + 1.0)
+    if not grad:
+        return logg, None
+    d_alpha = lt - np.log(beta) - digamma(alpha + 1.0)
+    d_beta = tp / (beta * beta) - (alpha + 1.0) / beta
+    d_t0 = 1.0 / beta - alpha / tp
+    return logg, (d_alpha, d_beta, d_t0)
+
+
+def _walk(power):
+    """Log-density of the LDRW (``power = 0.5``) or FPT (``power = 1.5``) model."""
+
+    def density(tp, mu, lam, *, grad):
+        lt = np.log(tp)
+        q = (tp - mu) ** 2 / (mu * tp)
+        if power == 0.5:
+            const = 0.5 * (np.log(lam) - np.log(mu))
+        else:
+            const = 0.5 * (np.log(lam) + np.log(mu))
+        logg = const - _LOG_SQRT_2PI - power * lt - 0.5 * lam * q
+        if not grad:
+            return logg, None
+        # q = tp/mu - 2 + mu/tp
+        dq_dmu = -tp / (mu * mu) + 1.0 / tp
+        dq_dtp = 1.0 / mu - mu / (tp * tp)
+        sign = -0.5 if power == 0.5 else 0.5
+        d_mu = sign / mu - 0.5 * lam * dq_dmu
+        d_lam = 0.5 / lam - 0.5 * q
+        d_t0 = power / tp + 0.5 * lam * dq_dtp
+        return logg, (d_mu, d_lam, d_t0)
+
+    return density
+
+
+def _lognormal_moments(mu, sigma):
+    return np.exp(mu - sigma**2), np.exp(mu + 0.5 * sigma**2)
+
+
+def _gamma_moments(alpha, beta):
+    return alpha * beta, (alpha + 1.0) * beta
+
+
+def _ldrw_moments(mu, lam):
+    return mu * (np.sqrt(1.0 + 4.0 * lam**2) - 1.0) / (2.0 * lam), mu * (1.0 + 1.0 / lam)
+
+
+def _fpt_moments(mu, lam):
+    return mu * (np.sqrt(9.0 + 4.0 * lam**2) - 3.0) / (2.0 * lam), mu
+
+
+def _lognormal_shape(mode, mean):
+    sigma = np.sqrt(2.0 / 3.0 * np.log(mean / mode))
+    return np.log(mode) + sigma**2, sigma
+
+
+def _gamma_shape(mode, mean):
+    beta = mean - mode
+    return mode / beta, beta
+
+
+def _ldrw_shape(mode, mean):
+    # r = mode/mean solves (r^2 - 1) lam^2 + (2 r^2 + r) lam + (r^2 + r) = 0, positive root.
+    r = mode / mean
+    a, b, c = r * r - 1.0, 2.0 * r * r + r, r * r + r
+    lam = (-b - np.sqrt(b * b - 4.0 * a * c)) / (2.0 * a)
+    return mean / (1.0 + 1.0 / lam), lam
+
+
+def _fpt_shape(mode, mean):
+    r = mode / mean
+    return mean, 3.0 * r / (1.0 - r * r)
+
+
+@dataclass(frozen=True)
+class BolusModel:
+    """One bolus model: its curve, its moments, and its parameter names.
+
+    Parameters
+    ----------
+    name : str
+        The key in :data:`MODELS`.
+    shape_names : tuple of str
+        The two shape parameters, e.g. ``("mu", "sigma")``.
+    label : str
+        A readable name.
+
+    Examples
+    --------
+    >>> model = MODELS["lognormal"]
+    >>> model.param_names
+    ('area', 'mu', 'sigma', 't0', 'offset')
+    >>> round(float(model.ttp(mu=np.log(10) + 0.25, sigma=0.5, t0=12.0)), 3)
+    22.0
+    """
+
+    name: str
+    shape_names: tuple[str, str]
+    label: str
+    _logpdf: Callable = field(repr=False)
+    _moments: Callable = field(repr=False)
+    _shape: Callable = field(repr=False)
+    shape_bounds: tuple[tuple[float, float], tuple[float, float]] = field(repr=False)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """All parameters, in the order the fitter uses."""
+        return ("area", *self.shape_names, "t0", "offset")
+
+    def _params(self, params: Mapping[str, object]) -> dict[str, np.ndarray]:
+        missing = [name for name in self.param_names[:-1] if name not in params]
+        if missing:
+            raise ValueError(
+                f"model {self.name!r} needs parameters {list(self.param_names[:-1])} "
+                f"(offset optional); missing {missing}"
+            )
+        unknown = sorted(set(params) - set(self.param_names))
+        if unknown:
+            raise ValueError(f"model {self.name!r} has no parameter(s) {unknown}")
+        out = {name: np.asarray(params[name], dtype=float) for name in self.param_names[:-1]}
+        out["offset"] = np.asarray(params.get("offset", 0.0), dtype=float)
+        return out
+
+    def __call__(self, t, **params) -> np.ndarray:
+        """Evaluate the curve.
+
+        Parameters
+        ----------
+        t : array_like, shape (n_frames,)
+            Times in seconds.
+        **params : float or array_like of shape (n_curves,)
+            The parameters named in :attr:`param_names` (``offset`` defaults to 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(n_frames,)`` for scalar parameters, ``(n_curves, n_frames)`` otherwise.
+
+        Examples
+        --------
+        >>> f = MODELS["gamma"]
+        >>> [round(float(v), 4) for v in f([0.0, 1.0, 2.0], area=1.0, alpha=1.0, beta=1.0,
+        ...                                 t0=0.0)]
+        [0.0, 0.3679, 0.2707]
+        """
+        p = self._params(params)
+        t = np.asarray(t, dtype=float)
+        shape = np.broadcast_shapes(*(v.shape for v in p.values()))
+        p = {k: np.broadcast_to(v, shape)[..., None] for k, v in p.items()}
+        tp = t - p["t0"]
+        positive = tp > 0
+        safe = np.where(positive, tp, 1.0)
+        s1, s2 = (p[name] for name in self.shape_names)
+        logg, _ = self._logpdf(safe, s1, s2, grad=False)
+        g = np.where(positive, np.exp(logg), 0.0)
+        return p["offset"] + p["area"] * g
+
+    def density(self, tp, s1, s2, *, grad: bool = False):
+        """Unit-area density ``g(t')`` and, with ``grad``, its log-derivatives.
+
+        Arrays broadcast; ``t'`` must be positive.  Returns ``(g, None)`` or
+        ``(g, (dlog g/d shape 1, dlog g/d shape 2, dlog g/d t0))``.
+
+        Examples
+        --------
+        >>> g, _ = MODELS["fpt"].density(np.array([1.0]), 1.0, 1.0)
+        >>> round(float(g[0]), 4)
+        0.3989
+        """
+        logg, grads = self._logpdf(np.asarray(tp, dtype=float), s1, s2, grad=grad)
+        return np.exp(logg), grads
+
+    def mode(self, **shape) -> np.ndarray:
+        """Time from ``t0`` to the peak (closed form)."""
+        return self._moments(*(np.asarray(shape[n], dtype=float) for n in self.shape_names))[0]
+
+    def mean(self, **shape) -> np.ndarray:
+        """Mean transit time from ``t0`` (first moment of ``g``, closed form)."""
+        return self._moments(*(np.asarray(shape[n], dtype=float) for n in self.shape_names))[1]
+
+    def ttp(self, *, t0, **shape) -> np.ndarray:
+        """Time to peak on the acquisition time axis: ``t0 + mode``."""
+        return np.asarray(t0, dtype=float) + self.mode(**shape)
+
+    def mtt(self, *, t0, **shape) -> np.ndarray:
+        """Mean transit time on the acquisition time axis: ``t0 + mean``."""
+        return np.asarray(t0, dtype=float) + self.mean(**shape)
+
+    def peak(self, **shape) -> np.ndarray:
+        """Height of the unit-area density at its mode (multiply by ``area`` for PE)."""
+        s = [np.asarray(shape[n], dtype=float) for n in self.shape_names]
+        g, _ = self.density(self.mode(**shape), *s)
+        return g
+
+    def from_timing(self, *, ttp, mtt, pe, t0, offset=0.0) -> dict[str, np.ndarray]:
+        """Parameters that give a curve with this time to peak, mean transit and peak.
+
+        Parameters
+        ----------
+        ttp, mtt : float or array_like
+            Time to peak and mean transit time on the acquisition axis (seconds);
+            ``t0 < ttp < mtt`` is required.
+        pe : float or array_like
+            Peak enhancement above the offset (linear a.u.).
+        t0 : float or array_like
+            Appearance time (seconds).
+        offset : float or array_like
+            Baseline echo-power.
+
+        Returns
+        -------
+        dict
+            ``{name: array}`` for every name in :attr:`param_names`.
+
+        Examples
+        --------
+        >>> m = MODELS["fpt"]
+        >>> p = m.from_timing(ttp=22.0, mtt=30.0, pe=0.05, t0=12.0)
+        >>> shape = {k: p[k] for k in m.shape_names}
+        >>> round(float(m.ttp(t0=12.0, **shape)), 6), round(float(m.mtt(t0=12.0, **shape)), 6)
+        (22.0, 30.0)
+        >>> round(float(p["area"] * m.peak(**shape)), 6)
+        0.05
+        """
+        t0 = np.asarray(t0, dtype=float)
+        mode = np.asarray(ttp, dtype=float) - t0
+        mean = np.asarray(mtt, dtype=float) - t0
+        if np.any(~(mode > 0)) or np.any(~(mean > mode)):
+            raise ValueError("from_timing needs t0 < ttp < mtt for every curve")
+        s1, s2 = self._shape(mode, mean)
+        shape = dict(zip(self.shape_names, (s1, s2), strict=True))
+        area = np.asarray(pe, dtype=float) / self.peak(**shape)
+        return {
+            "area": area,
+            **shape,
+            "t0": t0 + 0.0 * area,
+            "offset": np.asarray(offset, dtype=float) + 0.0 * area,
+        }
+
+
+MODELS: dict[str, BolusModel] = {
+    "lognormal": BolusModel(
+        "lognormal",
+        ("mu", "sigma"),
+        "lognormal",
+        _lognormal,
+        _lognormal_moments,
+        _lognormal_shape,
+        ((-3.0, 7.0), (0.03, 3.0)),
+    ),
+    "gamma": BolusModel(
+        "gamma",
+        ("alpha", "beta"),
+        "gamma variate",
+        _gamma,
+        _gamma_moments,
+        _gamma_shape,
+        ((0.05, 200.0), (0.01, 500.0)),
+    ),
+    "ldrw": BolusModel(
+        "ldrw",
+        ("mu", "lam"),
+        "local density random walk",
+        _walk(0.5),
+        _ldrw_moments,
+        _ldrw_shape,
+        ((0.05, 1000.0), (0.05, 500.0)),
+    ),
+    "fpt": BolusModel(
+        "fpt",
+        ("mu", "lam"),
+        "first-passage time",
+        _walk(1.5),
+        _fpt_moments,
+        _fpt_shape,
+        ((0.05, 1000.0), (0.05, 500.0)),
+    ),
+}
+"""The bolus models by name: ``"lognormal"``, ``"gamma"``, ``"ldrw"``, ``"fpt"``."""
+
+
+def get_model(model: str | BolusModel) -> BolusModel:
+    """The :class:`BolusModel` for a name (or the model itself).
+
+    Examples
+    --------
+    >>> get_model("ldrw").label
+    'local density random walk'
+    """
+    if isinstance(model, BolusModel):
+        return model
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; choose one of {sorted(MODELS)}")
+    return MODELS[model]
