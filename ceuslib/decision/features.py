@@ -98,7 +98,7 @@ def patient_table(
     >>> t = patient_table(patients, nodes)
     >>> t.loc["P1", ["residual", "ceus_suspicion", "max_short_axis_mm"]].tolist()
     [1.0, 3.0, 9.0]
-    >>> bool(np.isnan(t.loc["P2", "ceus_suspicion"]))
+    >>> bool(t["ceus_suspicion"].isna()["P2"])
     True
     """
     imaged = nodes["ceus_imaged"].eq("yes")
