@@ -16,7 +16,7 @@ from ceuslib.decision._checks import (
 )
 from ceuslib.decision.counts import candidate_counts
 from ceuslib.decision.cutpoint import CutpointResult, choose_cutpoint
-from ceuslib.decision.resample import bootstrap_weights
+from ceuslib.decision.resample import bootstrap_weights, percentile_interval
 from ceuslib.decision.rules import select
 
 METRICS = ("sensitivity", "specificity", "ppv", "npv", "youden")
@@ -158,7 +158,7 @@ def bootstrap_cutpoint(
         t = np.where(ok, test[name], np.nan)
         point = float(getattr(estimate, name, estimate.sensitivity + estimate.specificity - 1))
         optimism = float(np.nanmean(a - t)) if np.isfinite(a - t).any() else np.nan
-        low, high = np.nanquantile(a, [alpha, 1 - alpha]) if np.isfinite(a).any() else (np.nan,) * 2
+        low, high = (v[0] for v in percentile_interval(a[:, None], level))
         table[name] = {
             "apparent": point,
             "optimism": optimism,

@@ -32,15 +32,21 @@ def _logit(risk: np.ndarray) -> np.ndarray:
 def _newton(x: np.ndarray, y: np.ndarray, offset: np.ndarray, max_iter: int = 100) -> np.ndarray:
     """Maximum likelihood logistic coefficients for design ``x`` with an offset."""
     beta = np.zeros(x.shape[1])
-    for _ in range(max_iter):
-        eta = offset + x @ beta
-        p = 1.0 / (1.0 + np.exp(-eta))
-        gradient = x.T @ (y - p)
-        hessian = (x * (p * (1 - p))[:, None]).T @ x
-        step = np.linalg.solve(hessian, gradient)
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-12:
-            return beta
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            eta = offset + x @ beta
+            p = 1.0 / (1.0 + np.exp(-eta))
+            gradient = x.T @ (y - p)
+            hessian = (x * (p * (1 - p))[:, None]).T @ x
+            try:
+                step = np.linalg.solve(hessian, gradient)
+            except np.linalg.LinAlgError:
+                break
+            beta = beta + step
+            if not np.all(np.isfinite(beta)):
+                break
+            if np.max(np.abs(step)) < 1e-12:
+                return beta
     raise ValueError(
         "the recalibration model did not converge (the outcome may be perfectly "
         "separated by the predicted risk)"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ceuslib.decision._checks import binary_outcome, probability_level
-from ceuslib.decision.resample import bootstrap_weights
+from ceuslib.decision.resample import bootstrap_weights, percentile_interval
 
 MEASURES = {
     "dissections": "necks dissected",
@@ -137,13 +137,10 @@ def evaluate_policy(
     point = _per_100(d, residual, nodes, np.ones((1, d.size), dtype=np.int64))
     weights = bootstrap_weights(None, d.size, n_boot=n_boot, seed=seed)
     draws = _per_100(d, residual, nodes, weights)
-    alpha = (1 - level) / 2
     rows = {}
     for name in (*MEASURES, *RATES):
-        boot = draws[name]
-        finite = np.isfinite(boot)
-        low, high = np.quantile(boot[finite], [alpha, 1 - alpha]) if finite.any() else (np.nan,) * 2
-        rows[name] = {"estimate": float(point[name][0]), "ci_low": low, "ci_high": high}
+        low, high = percentile_interval(draws[name][:, None], level)
+        rows[name] = {"estimate": float(point[name][0]), "ci_low": low[0], "ci_high": high[0]}
     table = pd.DataFrame.from_dict(rows, orient="index").astype(float)
     draws["nodes_per_missed_neck_estimate"] = point["nodes_per_missed_neck"]
     return PolicyResult(
@@ -215,11 +212,8 @@ def prevalence_shift(result: PolicyResult, pcr_rates: object) -> pd.DataFrame:
         result.draws["nodes_per_missed_neck"][:, None],
         (1 - rates)[None, :],
     )
-    alpha = (1 - result.level) / 2
     table = pd.DataFrame({"pcr_rate": rates, "prevalence": 1 - rates})
     for name, value in point.items():
         table[name] = value
-        boot = draws[name]
-        table[f"{name}_low"] = np.nanquantile(boot, alpha, axis=0)
-        table[f"{name}_high"] = np.nanquantile(boot, 1 - alpha, axis=0)
+        table[f"{name}_low"], table[f"{name}_high"] = percentile_interval(draws[name], result.level)
     return table

@@ -61,9 +61,23 @@ def bootstrap_weights(
     return counts[:, codes]
 
 
-def percentile_interval(values: np.ndarray, level: float, axis: int = 0) -> tuple:
-    """Equal-tailed percentile interval of bootstrap values, ignoring NaN."""
+def percentile_interval(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-tailed percentile interval of bootstrap values per column, ignoring NaN.
+
+    ``values`` has one row per resample; columns with no finite value get NaN ends.
+
+    Examples
+    --------
+    >>> low, high = percentile_interval(np.array([[1.0, np.nan], [3.0, np.nan]]), 0.5)
+    >>> float(low[0]), float(high[0]), bool(np.isnan(low[1]))
+    (1.5, 2.5, True)
+    """
+    values = np.asarray(values, dtype=float)
     alpha = (1.0 - level) / 2.0
-    low = np.nanquantile(values, alpha, axis=axis)
-    high = np.nanquantile(values, 1.0 - alpha, axis=axis)
+    shape = values.shape[1:]
+    low = np.full(shape, np.nan)
+    high = np.full(shape, np.nan)
+    ok = np.isfinite(values).any(axis=0)
+    if np.any(ok):
+        low[ok], high[ok] = np.nanquantile(values[:, ok], [alpha, 1.0 - alpha], axis=0)
     return low, high
