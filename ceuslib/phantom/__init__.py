@@ -5,19 +5,23 @@
   heterogeneity, speckle and the log-compressed display; the :data:`PATTERNS` presets are
   ``reactive``, ``fibrotic_responder``, ``viable_tumour`` and ``necrotic_ring``.
 - :func:`write_dicom_cine`: the loop as a DICOM Ultrasound Multi-frame Image.
-- :func:`ellipse_mask`, :func:`roi_curve`, :func:`roi_curves`, :func:`reference_ratio`: region
-  of interest curves on linearized echo-power, and ratios to a reference region.
+- :func:`ellipse_mask`, :func:`roi_curve`, :func:`roi_curves`: region of interest curves on
+  linearized echo-power.
 - :func:`parametric_maps`: per-pixel time to peak, peak enhancement and wash-in rate.
-- :func:`simulate_readers`: readers rating the qualitative features with a chosen agreement.
+- :func:`pattern_features`, :func:`simulate_readers`: readers rating the qualitative features
+  with a chosen agreement.
 
 Everything here is synthetic, for teaching and for testing the analysis; it is not patient
 data.
 """
 
 from ceuslib.phantom.cine import Cine, simulate_cine
+from ceuslib.phantom.dicom import write_dicom_cine
 from ceuslib.phantom.geometry import Ellipse, NodeGeometry, NodeMaps
 from ceuslib.phantom.maps import ParametricMaps, parametric_maps
 from ceuslib.phantom.patterns import FEATURE_LEVELS, PATTERNS, Pattern
+from ceuslib.phantom.readers import expected_agreement, pattern_features, simulate_readers
+from ceuslib.phantom.roi import ellipse_mask, roi_curve, roi_curves
 
 __all__ = [
     "FEATURE_LEVELS",
@@ -28,6 +32,13 @@ __all__ = [
     "NodeMaps",
     "ParametricMaps",
     "Pattern",
+    "ellipse_mask",
+    "expected_agreement",
     "parametric_maps",
+    "pattern_features",
+    "roi_curve",
+    "roi_curves",
     "simulate_cine",
+    "simulate_readers",
+    "write_dicom_cine",
 ]
