@@ -118,6 +118,7 @@ def simulate_cine(
     seed: int | np.random.Generator,
     geometry: NodeGeometry | None = None,
     dynamic_range_db: float = 60.0,
+    speckle: bool = True,
     speckle_grain: int = 2,
     tissue_bolus: dict | None = None,
     tissue_echo: float = 1e-3,
@@ -142,6 +143,9 @@ def simulate_cine(
     dynamic_range_db : float
         Display dynamic range of the log compression (60 dB: the MITK default of the domain
         brief, section 1.1).
+    speckle : bool
+        Multiply by speckle (``False`` gives the noise-free mean echo-power, for teaching and
+        for testing).
     speckle_grain : int
         Side of a speckle cell in pixels.
     tissue_bolus : dict, optional
@@ -167,7 +171,8 @@ def simulate_cine(
     and ``d(p)`` the arrival delay: for a centrifugal pattern proportional to the distance
     from the hilar entry point, for a centripetal one to the depth below the capsule, both
     reaching ``delay_spread_s`` at the farthest pixel.  Enhancement directions follow Ling
-    et al. 2020; speckle statistics Bar-Zion et al. 2015 and Tuthill et al. 1988 (see the
+    et al. 2020; multiplicative, frame-to-frame independent speckle Bar-Zion et al. 2015, with
+    the exponential intensity of fully developed (Rayleigh) speckle (see the
     domain brief, section 1.5); the display law is that of :func:`ceuslib.perfusion.linearize`.
 
     Examples
@@ -217,7 +222,9 @@ def simulate_cine(
     )
     delay = np.where(maps.node, steps * delay_step, 0.0)
 
-    static = tissue_echo * _speckle(rng, (1, height, width), speckle_grain)[0]
+    static = np.full((height, width), float(tissue_echo))
+    if speckle:
+        static *= _speckle(rng, (1, height, width), speckle_grain)[0]
     frames = np.empty((n_frames, height, width), dtype=np.uint8)
     index_flat = curve_index.ravel()
     amplitude32 = amplitude.ravel().astype(np.float32)
@@ -228,9 +235,10 @@ def simulate_cine(
         power = np.take(curves32[:, start:stop].T, index_flat, axis=1)
         power *= amplitude32
         power += np.float32(noise_power)
-        power *= _speckle(rng, (stop - start, height, width), speckle_grain).reshape(
-            stop - start, -1
-        )
+        if speckle:
+            power *= _speckle(rng, (stop - start, height, width), speckle_grain).reshape(
+                stop - start, -1
+            )
         power += static32
         frames[start:stop] = compress(
             power.reshape(stop - start, height, width), dynamic_range_db=dynamic_range_db
