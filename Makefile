@@ -1,6 +1,7 @@
 # The book and its library: every target sets itself up on a fresh machine with Python >= 3.11.
 #   make book    build the HTML book (chapters executed) into _build/html
-#   make test    unit tests + doctests, every chapter under nbval, a clean -W book build, HTML checks
+#   make test    unit tests + doctests, every chapter under nbval, a clean -W book build, HTML
+#                checks, every page in headless Chromium (installed from Debian when missing)
 #   make lint    ruff on the library, the tests and the chapters
 #   make bench   the performance benchmarks (ratios measured side by side)
 #   make lab     JupyterLab with jupytext: open book/*.md as notebooks
@@ -11,10 +12,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test unit nbval book-strict site-check lint bench lab lock clean distclean
+.PHONY: book test unit nbval book-strict site-check browser-check lint bench lab lock clean distclean
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=...")'
@@ -30,8 +32,13 @@ book: $(STAMP)
 	@echo
 	@echo "Open the book: $(CURDIR)/_build/html/book/intro.html"
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python tools/run_tests.py
+
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Chromium is needed at $(CHROMIUM): install it, or set CHROMIUM=/path/to/chromium"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest --junitxml=_build/reports/unit.xml
@@ -44,6 +51,9 @@ book-strict: $(STAMP)
 
 site-check: $(STAMP)
 	$(BIN)/python tools/run_tests.py site
+
+browser-check: $(STAMP) $(CHROMIUM)
+	$(BIN)/python tools/run_tests.py browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check ceuslib tests tools bench
