@@ -10,6 +10,7 @@ from ceuslib.phantom import (
     PATTERNS,
     expected_agreement,
     pattern_features,
+    reader_agreement,
     simulate_readers,
 )
 
@@ -84,3 +85,15 @@ def test_reader_input_errors() -> None:
         simulate_readers(truth.drop(columns="node_id"), seed=0)
     with pytest.raises(ValueError, match="sum"):
         expected_agreement(0.5, [0.5, 0.6])
+
+
+@pytest.mark.parametrize("kappa", [0.3, 0.6, 0.8])
+def test_kappa_through_the_accuracy_module_recovers_the_target(kappa: float) -> None:
+    rng = np.random.default_rng(2)
+    truth = pattern_features(rng.choice(sorted(PATTERNS), size=3000, p=[0.25, 0.25, 0.3, 0.2]))
+    ratings = simulate_readers(truth, n_readers=3, kappa=kappa, seed=4)
+    table = reader_agreement(ratings)
+    assert len(table) == 3 * len(FEATURE_LEVELS)  # three pairs per feature
+    # kappa = r_a r_b = target for every pair and, for the ordinal feature, weighted too
+    assert (np.abs(table["kappa"] - kappa) < 4 * table["se"]).all()
+    assert (table.loc[table["feature"] == "enhancement", "weights"] == "linear").all()

@@ -8,8 +8,9 @@
 - :func:`ellipse_mask`, :func:`roi_curve`, :func:`roi_curves`: region of interest curves on
   linearized echo-power.
 - :func:`parametric_maps`: per-pixel time to peak, peak enhancement and wash-in rate.
-- :func:`pattern_features`, :func:`simulate_readers`: readers rating the qualitative features
-  with a chosen agreement.
+- :func:`pattern_features`, :func:`simulate_readers`, :func:`reader_agreement`: readers rating
+  the qualitative features with a chosen agreement, and their kappa (through
+  :func:`ceuslib.accuracy.cohen_kappa`).
 
 Everything here is synthetic, for teaching and for testing the analysis; it is not patient
 data.
@@ -20,7 +21,12 @@ from ceuslib.phantom.dicom import write_dicom_cine
 from ceuslib.phantom.geometry import Ellipse, NodeGeometry, NodeMaps
 from ceuslib.phantom.maps import ParametricMaps, parametric_maps
 from ceuslib.phantom.patterns import FEATURE_LEVELS, PATTERNS, Pattern
-from ceuslib.phantom.readers import expected_agreement, pattern_features, simulate_readers
+from ceuslib.phantom.readers import (
+    expected_agreement,
+    pattern_features,
+    reader_agreement,
+    simulate_readers,
+)
 from ceuslib.phantom.roi import ellipse_mask, roi_curve, roi_curves
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "expected_agreement",
     "parametric_maps",
     "pattern_features",
+    "reader_agreement",
     "roi_curve",
     "roi_curves",
     "simulate_cine",
