@@ -126,37 +126,42 @@ def parametric_maps(
     n_baseline = min(n_frames, max(1, round(baseline_s * fps)))
     spatial_frames = _SpatialFrames(frames, lut, int(spatial))
     # Centred moving average of ``window`` frames, edges repeated (as
-    # scipy.ndimage.uniform_filter1d with mode="nearest"), kept as a running float64 sum.
+    # scipy.ndimage.uniform_filter1d with mode="nearest"), kept as a running float64 sum of
+    # float32 values (exact for the 8-bit display's range, so ties stay ties); the division
+    # by ``window`` waits until the end.
     before = window // 2
     after = window - 1 - before
     running = np.zeros((height, width))
     for j in range(-before, after + 1):
         running += spatial_frames[j]
-    smoothed = running / window
-    peak = smoothed.copy()
-    peak_index = np.zeros((height, width), dtype=np.intp)
-    base = smoothed.copy()
-    steepest = np.full((height, width), -np.inf)
-    wir = np.zeros((height, width))
-    previous = np.empty_like(smoothed)
-    rise = np.empty_like(smoothed)
+    peak = running.copy()
+    peak_index = np.zeros((height, width), dtype=np.int32)
+    base = running.copy()
+    steepest = np.full((height, width), -np.inf, dtype=np.float32)
+    wir = np.zeros((height, width), dtype=np.float32)
+    rise = np.empty((height, width), dtype=np.float32)
     higher = np.empty((height, width), dtype=bool)
     for k in range(1, n_frames):
-        running += spatial_frames[k + after]
-        running -= spatial_frames[k - before - 1]
-        spatial_frames.forget(k - before - 1)
-        previous, smoothed = smoothed, previous
-        np.divide(running, window, out=smoothed)
+        entering = spatial_frames[k + after]
+        leaving = spatial_frames[k - before - 1]
+        running += entering
+        running -= leaving
         if k < n_baseline:
-            base += smoothed
-        np.subtract(smoothed, previous, out=rise)
+            base += running
+        np.subtract(entering, leaving, out=rise)
+        spatial_frames.forget(k - before - 1)
         np.maximum(steepest, rise, out=steepest)
-        np.greater(smoothed, peak, out=higher)
-        np.copyto(peak, smoothed, where=higher)
+        np.greater(running, peak, out=higher)
+        np.copyto(peak, running, where=higher)
         np.copyto(peak_index, k, where=higher)
         np.copyto(wir, steepest, where=higher)
-    base /= n_baseline
-    return ParametricMaps(ttp=peak_index / fps, pe=peak - base, wir=wir * fps, baseline=base)
+    base /= n_baseline * window
+    return ParametricMaps(
+        ttp=peak_index / fps,
+        pe=peak / window - base,
+        wir=wir.astype(float) * (fps / window),
+        baseline=base,
+    )
 
 
 class _SpatialFrames:
