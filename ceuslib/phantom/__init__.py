@@ -5,8 +5,8 @@
   heterogeneity, speckle and the log-compressed display; the :data:`PATTERNS` presets are
   ``reactive``, ``fibrotic_responder``, ``viable_tumour`` and ``necrotic_ring``.
 - :func:`write_dicom_cine`: the loop as a DICOM Ultrasound Multi-frame Image.
-- :func:`ellipse_mask`, :func:`roi_curve`, :func:`roi_curves`: region of interest curves on
-  linearized echo-power.
+- :func:`ellipse_mask`, :func:`roi_curve`, :func:`roi_curves`, :func:`reference_ratio`: region
+  of interest curves on linearized echo-power, and fitted ratios to a reference region.
 - :func:`parametric_maps`: per-pixel time to peak, peak enhancement and wash-in rate.
 - :func:`pattern_features`, :func:`simulate_readers`, :func:`reader_agreement`: readers rating
   the qualitative features with a chosen agreement, and their kappa (through
@@ -27,7 +27,7 @@ from ceuslib.phantom.readers import (
     reader_agreement,
     simulate_readers,
 )
-from ceuslib.phantom.roi import ellipse_mask, roi_curve, roi_curves
+from ceuslib.phantom.roi import ellipse_mask, reference_ratio, roi_curve, roi_curves
 
 __all__ = [
     "FEATURE_LEVELS",
@@ -43,6 +43,7 @@ __all__ = [
     "parametric_maps",
     "pattern_features",
     "reader_agreement",
+    "reference_ratio",
     "roi_curve",
     "roi_curves",
     "simulate_cine",

@@ -13,8 +13,9 @@ published facts behind the presets (ceus-domain.md, sections 2.2, 2.4 and 6):
   29.3 s from injection).
 
 ASSUMPTIONS (no source; synthetic, for teaching): that a fibrotic responder keeps centrifugal
-hilar inflow with weak homogeneous enhancement (0.3 of a viable node's amplitude, within the
-0.2-0.6 range of the domain brief, section 6), that the arrival front needs 4 s to cross a
+hilar inflow with weak homogeneous enhancement (0.2 of a viable node's amplitude, the low end
+of the 0.2-0.6 range of the domain brief, section 6, so that it stays below the surrounding
+tissue), that the arrival front needs 4 s to cross a
 node, the heterogeneity levels, the defect sizes, and the surrounding tissue's bolus.
 """
 
@@ -130,7 +131,7 @@ PATTERNS = MappingProxyType(
             name="fibrotic_responder",
             direction="centrifugal",
             bolus=SLOW_BOLUS,
-            enhancement=0.3,
+            enhancement=0.2,
             heterogeneity=0.1,
             fatty_hilum=False,
             features={

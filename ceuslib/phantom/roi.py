@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ceuslib.perfusion import linearize
+from ceuslib.perfusion import fit_tics, linearize
 
 _BLOCK_FRAMES = 64
 
@@ -136,6 +136,85 @@ def roi_curves(
         for name, mask in masks.items()
     ]
     return pd.concat(parts, ignore_index=True)
+
+
+#: Parameters compared by :func:`reference_ratio` by default.
+RATIO_PARAMETERS = ("pe", "wiauc", "wipi", "wiwoauc", "ttp", "rt", "mtt")
+
+
+def reference_ratio(
+    frames: np.ndarray,
+    roi: np.ndarray,
+    reference: np.ndarray,
+    *,
+    fps: float,
+    dynamic_range_db: float = 60.0,
+    model: str = "lognormal",
+    parameters: tuple[str, ...] = RATIO_PARAMETERS,
+) -> pd.DataFrame:
+    """Fit the curves of a region and of a reference region, and the ratio of each parameter.
+
+    Parameters
+    ----------
+    frames : numpy.ndarray of uint8
+        The loop, ``(n_frames, height, width)``.
+    roi, reference : numpy.ndarray of bool
+        The region (the node) and the reference region (e.g. surrounding soft tissue).
+    fps : float
+        Frame rate; frame ``k`` is at ``k / fps`` seconds.
+    dynamic_range_db : float
+        Display dynamic range, for the linearization.
+    model : str
+        Bolus model for :func:`ceuslib.perfusion.fit_tics`.
+    parameters : tuple of str
+        Columns of the fit to compare.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parameter: ``parameter, roi, reference, ratio`` (``roi / reference``);
+        ``attrs["fits"]`` holds the two full fits (rows ``roi`` and ``reference``).
+
+    Notes
+    -----
+    Absolute echo-power depends on the system, gain and depth, so VueBox "strongly
+    recommends" ratios to a reference region in the same loop (domain brief, sections 1.1 and
+    1.7, [R8]); lesion-to-reference "PI index" and "AUC index" above 1 suggested malignancy
+    in thyroid-cancer nodes [R25].  Both curves are fitted on linearized echo-power by
+    :func:`ceuslib.perfusion.fit_tics`.
+
+    Examples
+    --------
+    >>> from ceuslib.phantom import simulate_cine
+    >>> cine = simulate_cine("reactive", shape=(48, 48), fps=4, duration=60, seed=0)
+    >>> table = reference_ratio(cine.frames, cine.maps.node, cine.maps.tissue, fps=4)
+    >>> bool(table.set_index("parameter").loc["pe", "ratio"] > 1)
+    True
+    """
+    if not (np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive number, got {fps}")
+    curves = np.vstack(
+        [
+            roi_curve(frames, roi, dynamic_range_db=dynamic_range_db),
+            roi_curve(frames, reference, dynamic_range_db=dynamic_range_db),
+        ]
+    )
+    time = np.arange(curves.shape[1]) / fps
+    fits = fit_tics(time, curves, model=model)
+    fits.index = pd.Index(["roi", "reference"])
+    unknown = [name for name in parameters if name not in fits.columns]
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {unknown}; the fit has {list(fits.columns)}")
+    table = pd.DataFrame(
+        {
+            "parameter": list(parameters),
+            "roi": [float(fits.loc["roi", name]) for name in parameters],
+            "reference": [float(fits.loc["reference", name]) for name in parameters],
+        }
+    )
+    table["ratio"] = table["roi"] / table["reference"]
+    table.attrs["fits"] = fits
+    return table
 
 
 def _check_frames(frames: np.ndarray) -> np.ndarray:
