@@ -14,6 +14,7 @@ them, ``N passed, N failed``.  ``python tools/run_tests.py STEP ...`` runs only 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,13 @@ STEPS = ("unit", "nbval", "book", "site", "browser")
 
 def run(cmd: list[str]) -> int:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.run(cmd, cwd=ROOT).returncode
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(ROOT / "tools"), os.environ.get("PYTHONPATH")])
+        ),
+    )
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
 def pytest(args: list[str], report: str) -> int:
@@ -63,6 +70,8 @@ def step_nbval() -> int:
             "--nbval-lax",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "nbval_glue",
             "-o",
             "addopts=",
             "-o",
