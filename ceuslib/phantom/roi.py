@@ -1,0 +1,239 @@
+"""Regions of interest on a cine loop: masks, mean linearized curves, reference ratios.
+
+A region's time-intensity curve is the mean of its pixels' *linearized* echo-power, frame by
+frame: averaging gray levels (log-compressed values) instead would bias the curve and
+distort every amplitude and area (ceus-domain.md, section 1.1).  Because absolute echo-power
+depends on the scanner, gain and depth, VueBox recommends ratios to a reference region in
+the same loop (section 1.1 and 2.2, [R8]): :func:`reference_ratio`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ceuslib.perfusion import fit_tics, linearize
+
+_BLOCK_FRAMES = 64
+
+
+def ellipse_mask(
+    shape: tuple[int, int],
+    center: tuple[float, float],
+    semi_axes: tuple[float, float],
+    *,
+    angle_deg: float = 0.0,
+) -> np.ndarray:
+    """A boolean mask of the pixels whose centres lie inside an ellipse.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(height, width)`` of the image.
+    center : tuple of float
+        ``(row, column)`` of the ellipse centre, in pixels.
+    semi_axes : tuple of float
+        Semi-axes in pixels: the first along the image rows' direction (horizontal) before
+        rotation, the second vertical.
+    angle_deg : float
+        Counter-clockwise rotation in degrees.
+
+    Examples
+    --------
+    >>> ellipse_mask((5, 7), (2, 3), (3, 1)).astype(int)
+    array([[0, 0, 0, 0, 0, 0, 0],
+           [0, 0, 0, 1, 0, 0, 0],
+           [1, 1, 1, 1, 1, 1, 1],
+           [0, 0, 0, 1, 0, 0, 0],
+           [0, 0, 0, 0, 0, 0, 0]])
+    """
+    if len(shape) != 2 or min(shape) < 1:
+        raise ValueError(f"shape must be (height, width) with positive sides, got {shape}")
+    if len(semi_axes) != 2 or not min(semi_axes) > 0:
+        raise ValueError(f"semi_axes must be two positive numbers, got {semi_axes}")
+    rows, cols = np.indices(shape, dtype=float)
+    dy = center[0] - rows
+    dx = cols - center[1]
+    angle = np.deg2rad(angle_deg)
+    along = dx * np.cos(angle) + dy * np.sin(angle)
+    across = -dx * np.sin(angle) + dy * np.cos(angle)
+    return (along / semi_axes[0]) ** 2 + (across / semi_axes[1]) ** 2 <= 1.0
+
+
+def roi_curve(
+    frames: np.ndarray, mask: np.ndarray, *, dynamic_range_db: float = 60.0
+) -> np.ndarray:
+    """Mean linearized echo-power of a region, frame by frame.
+
+    Parameters
+    ----------
+    frames : numpy.ndarray of uint8
+        The loop, ``(n_frames, height, width)``.
+    mask : numpy.ndarray of bool
+        The region, ``(height, width)``.
+    dynamic_range_db : float
+        Display dynamic range, for :func:`ceuslib.perfusion.linearize`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_frames,)`` mean echo-power in linear a.u. (1 = top of the display).
+
+    Notes
+    -----
+    Each gray level is linearized first (the MITK/VueBox inverse display law, domain brief
+    section 1.1), then averaged: the mean of gray levels would be the log of a geometric
+    mean, biased low by speckle.
+
+    Examples
+    --------
+    >>> frames = np.array([[[255, 0]], [[255, 255]]], dtype=np.uint8)
+    >>> [round(float(x), 6) for x in roi_curve(frames, np.array([[True, True]]))]
+    [0.5, 1.0]
+    """
+    frames = _check_frames(frames)
+    mask = _check_mask(mask, frames.shape[1:])
+    lut = np.asarray(linearize(np.arange(256), dynamic_range_db=dynamic_range_db))
+    out = np.empty(frames.shape[0])
+    for start in range(0, frames.shape[0], _BLOCK_FRAMES):
+        block = frames[start : start + _BLOCK_FRAMES][:, mask]
+        out[start : start + len(block)] = lut[block].mean(axis=1)
+    return out
+
+
+def roi_curves(
+    frames: np.ndarray,
+    masks: Mapping[str, np.ndarray],
+    *,
+    fps: float,
+    dynamic_range_db: float = 60.0,
+) -> pd.DataFrame:
+    """Curves of several named regions, in long format (``roi, frame, time_s, intensity``).
+
+    Examples
+    --------
+    >>> frames = np.array([[[255, 0]], [[255, 255]]], dtype=np.uint8)
+    >>> table = roi_curves(frames, {"left": np.array([[True, False]])}, fps=2.0)
+    >>> table["time_s"].tolist(), table["intensity"].tolist()
+    ([0.0, 0.5], [1.0, 1.0])
+    """
+    if not (np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive number, got {fps}")
+    if not masks:
+        raise ValueError("masks must name at least one region")
+    n_frames = np.asarray(frames).shape[0]
+    parts = [
+        pd.DataFrame(
+            {
+                "roi": name,
+                "frame": np.arange(n_frames),
+                "time_s": np.arange(n_frames) / fps,
+                "intensity": roi_curve(frames, mask, dynamic_range_db=dynamic_range_db),
+            }
+        )
+        for name, mask in masks.items()
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+#: Parameters compared by :func:`reference_ratio` by default.
+RATIO_PARAMETERS = ("pe", "wiauc", "wipi", "wiwoauc", "ttp", "rt", "mtt")
+
+
+def reference_ratio(
+    frames: np.ndarray,
+    roi: np.ndarray,
+    reference: np.ndarray,
+    *,
+    fps: float,
+    dynamic_range_db: float = 60.0,
+    model: str = "lognormal",
+    parameters: tuple[str, ...] = RATIO_PARAMETERS,
+) -> pd.DataFrame:
+    """Fit the curves of a region and of a reference region, and the ratio of each parameter.
+
+    Parameters
+    ----------
+    frames : numpy.ndarray of uint8
+        The loop, ``(n_frames, height, width)``.
+    roi, reference : numpy.ndarray of bool
+        The region (the node) and the reference region (e.g. surrounding soft tissue).
+    fps : float
+        Frame rate; frame ``k`` is at ``k / fps`` seconds.
+    dynamic_range_db : float
+        Display dynamic range, for the linearization.
+    model : str
+        Bolus model for :func:`ceuslib.perfusion.fit_tics`.
+    parameters : tuple of str
+        Columns of the fit to compare.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parameter: ``parameter, roi, reference, ratio`` (``roi / reference``);
+        ``attrs["fits"]`` holds the two full fits (rows ``roi`` and ``reference``).
+
+    Notes
+    -----
+    Absolute echo-power depends on the system, gain and depth, so VueBox "strongly
+    recommends" ratios to a reference region in the same loop (domain brief, sections 1.1 and
+    1.7, [R8]); lesion-to-reference "PI index" and "AUC index" above 1 suggested malignancy
+    in thyroid-cancer nodes [R25].  Both curves are fitted on linearized echo-power by
+    :func:`ceuslib.perfusion.fit_tics`.
+
+    Examples
+    --------
+    >>> from ceuslib.phantom import simulate_cine
+    >>> cine = simulate_cine("reactive", shape=(48, 48), fps=4, duration=60, seed=0)
+    >>> table = reference_ratio(cine.frames, cine.maps.node, cine.maps.tissue, fps=4)
+    >>> bool(table.set_index("parameter").loc["pe", "ratio"] > 1)
+    True
+    """
+    if not (np.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a positive number, got {fps}")
+    curves = np.vstack(
+        [
+            roi_curve(frames, roi, dynamic_range_db=dynamic_range_db),
+            roi_curve(frames, reference, dynamic_range_db=dynamic_range_db),
+        ]
+    )
+    time = np.arange(curves.shape[1]) / fps
+    fits = fit_tics(time, curves, model=model)
+    fits.index = pd.Index(["roi", "reference"])
+    unknown = [name for name in parameters if name not in fits.columns]
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {unknown}; the fit has {list(fits.columns)}")
+    table = pd.DataFrame(
+        {
+            "parameter": list(parameters),
+            "roi": [float(fits.loc["roi", name]) for name in parameters],
+            "reference": [float(fits.loc["reference", name]) for name in parameters],
+        }
+    )
+    table["ratio"] = table["roi"] / table["reference"]
+    table.attrs["fits"] = fits
+    return table
+
+
+def _check_frames(frames: np.ndarray) -> np.ndarray:
+    frames = np.asarray(frames)
+    if frames.ndim != 3 or frames.dtype != np.uint8 or 0 in frames.shape:
+        raise ValueError(
+            "frames must be a non-empty uint8 array of shape (n_frames, height, width), got "
+            f"{frames.dtype} with shape {frames.shape}"
+        )
+    return frames
+
+
+def _check_mask(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    mask = np.asarray(mask)
+    if mask.dtype != bool or mask.shape != tuple(shape):
+        raise ValueError(
+            f"mask must be a boolean array of shape {tuple(shape)}, got {mask.dtype} "
+            f"with shape {mask.shape}"
+        )
+    if not mask.any():
+        raise ValueError("mask selects no pixel")
+    return mask
