@@ -210,7 +210,7 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     lims = engine.bounds(m, blocks)
     theta0 = engine.start_values(m, blocks, lims)
     cumulative = blocks.cumulative()
-    bins = engine.adaptive_bins(m, blocks, theta0, cumulative)
+    bins = engine.adaptive_bins(m, blocks, theta0, cumulative, fine=32, tail=8)
     first = engine.levenberg_marquardt(m, bins, theta0, lims)
     bins = engine.adaptive_bins(m, blocks, first.theta, cumulative)
     res = engine.levenberg_marquardt(m, bins, first.theta, lims)
