@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ceuslib.perfusion import engine
 from ceuslib.perfusion.descriptors import DESCRIPTORS, describe
