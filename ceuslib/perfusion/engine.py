@@ -117,15 +117,15 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray) -> np.ndarra
     with ``S_tt = sum (t_i - tbar)^2`` and ``S_yt = sum (y_i - ybar)(t_i - tbar)``.  The
     neglected curvature terms are of order ``(block duration)^4 f''^2``.
     """
-    f, _ = evaluate(model, blocks.t, theta, jac=False)
-    area, s1, s2, t0 = (theta[:, i : i + 1] for i in range(4))
+    area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = blocks.t - t0
     pos = tp > 0
     safe = np.where(pos, tp, 1.0)
-    g, _ = model.density(safe, s1, s2)
+    ag, _ = model.density(safe, s1, s2)
+    ag *= area * pos
     d1, _ = model.dlog_dt(safe, s1, s2)
-    slope = np.where(pos, area * g * d1, 0.0)
-    resid = blocks.y - f
+    slope = ag * d1
+    resid = blocks.y - off - ag
     terms = blocks.within_ss + blocks.w * resid * resid
     terms += slope * (slope * blocks.spread - 2.0 * blocks.moment)
     return terms.sum(axis=1)
@@ -270,7 +270,7 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     best_cost = np.full(n, np.inf)
     X = np.empty((n, 3, nb))
     X[:, 0] = 1.0
-    for frac in (0.3, 0.8, 1.6):
+    for frac in (0.4, 1.2):
         t0 = foot - frac * rise
         tp = t - t0[:, None]
         w = np.where(tp > 0, weight, 0.0)
