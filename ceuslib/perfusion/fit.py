@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ceuslib.perfusion import engine
 from ceuslib.perfusion.descriptors import DESCRIPTORS, describe
@@ -210,15 +210,13 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     lims = engine.bounds(m, blocks)
     theta0 = engine.start_values(m, blocks, lims)
     cumulative = blocks.cumulative()
-    bins = engine.adaptive_bins(m, blocks, theta0, cumulative)
+    bins = engine.adaptive_bins(m, blocks, theta0, cumulative, fine=32, tail=8)
     first = engine.levenberg_marquardt(m, bins, theta0, lims)
     bins = engine.adaptive_bins(m, blocks, first.theta, cumulative)
     res = engine.levenberg_marquardt(m, bins, first.theta, lims)
     theta = res.theta
-    # the exact sum of squares over the frames (bins only approximate it away from the peak)
-    f, _ = engine.evaluate(m, t if t.ndim == 2 else t[None, :], theta, jac=False)
-    resid = y - f
-    sse = np.einsum("nt,nt->n", resid, resid)
+    # the sum of squares over the frames, from the block statistics (see engine.frame_sse)
+    sse = engine.frame_sse(m, blocks, theta)
     total = cumulative[:, 2, -1]
     sst = cumulative[:, 3, -1] - total**2 / n_frames
     dof = max(n_frames - engine.N_PARAMS, 1)
