@@ -426,3 +426,37 @@ def test_fit_accepts_decibels_like_linear_units() -> None:
     in_db = tics.assign(intensity=10 * np.log10(tics["intensity"]), unit="db")
     a, b = fit_cohort_curves(tics), fit_cohort_curves(in_db)
     np.testing.assert_allclose(a["ttp"], b["ttp"], rtol=1e-6)
+
+
+def test_reads_tab_separated_files(tmp_path: Path) -> None:
+    cohort = simulate_cohort(3, seed=6)
+    folder = cohort.write(tmp_path / "c")
+    _export(folder, lambda text, file: text.replace(",", "\t"))
+    pd.testing.assert_frame_equal(read_cohort(folder).nodes, cohort.nodes)
+
+
+def test_numbers_are_written_with_fixed_decimals() -> None:
+    from ceuslib.cohort.io import format_table
+
+    frame = pd.DataFrame(
+        {
+            "node_id": ["A-N1", "A-N1", "A-N1"],
+            "time_s": [0.0, 0.04, 1e-9],
+            "intensity": [-1e-9, np.nan, 2.0 / 3.0],
+            "unit": ["linear_au"] * 3,
+        }
+    )
+    lines = format_table(frame, "tics.csv").splitlines()
+    # No negative zero, an empty cell for a missing value, time to one decimal.
+    assert lines[1:] == [
+        "A-N1,0.0,0.00000,linear_au",
+        "A-N1,0.0,,linear_au",
+        "A-N1,0.0,0.66667,linear_au",
+    ]
+
+
+def test_format_table_names_missing_columns() -> None:
+    from ceuslib.cohort.io import format_table
+
+    with pytest.raises(ValueError, match="time_s"):
+        format_table(pd.DataFrame({"node_id": ["A"]}), "tics.csv")

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ceuslib.errors import Problem
@@ -88,9 +89,22 @@ def read_raw(path: Path, file: str) -> tuple[RawTable | None, list[Problem]]:
         seen.add(name)
     if problems:
         return None, problems
-    rows, numbers = [], []
     width = len(header)
-    for number, record in enumerate(records[1:], start=1):
+    body = records[1:]
+    lengths = np.fromiter(map(len, body), dtype=np.int64, count=len(body))
+    if (lengths == width).all():  # the usual case, vectorised
+        frame = pd.DataFrame(body, columns=header, dtype=object)
+        frame.index = pd.RangeIndex(1, len(body) + 1, name="row")
+        for name in header:
+            column = frame[name]
+            if (column.str.startswith(" ") | column.str.endswith(" ")).any():
+                frame[name] = column.str.strip()
+        blank = (frame == "").all(axis=1)
+        if blank.any():
+            frame = frame[~blank]
+        return RawTable(frame, delimiter, delimiter == ";"), problems
+    rows, numbers = [], []
+    for number, record in enumerate(body, start=1):
         if not record or all(not cell.strip() for cell in record):
             continue
         if len(record) != width:

@@ -18,24 +18,24 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
         :func:`ceuslib.cohort.read_cohort` returns it); one unit for the whole table,
         ``linear_au`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
     model : str
-        A model of :data:`ceuslib.perfusion.MODELS`.
+        A model of ``ceuslib.perfusion.MODELS``.
 
     Returns
     -------
     pandas.DataFrame
-        ``node_id`` then the columns of :func:`ceuslib.perfusion.fit_tics`, one row per
+        ``node_id`` then the columns of ``ceuslib.perfusion.fit_tics``, one row per
         curve, in the order the curves first appear.
 
     Raises
     ------
     ValueError
         If the intensities are gray levels (they need the scanner's dynamic range:
-        linearise them first with :func:`ceuslib.perfusion.linearize`) or the units mix.
+        linearise them first with ``ceuslib.perfusion.linearize``) or the units mix.
 
     Notes
     -----
     Curves with the same number of frames are fitted together in one batch of
-    :func:`ceuslib.perfusion.fit_tics`, each on its own time axis.
+    ``ceuslib.perfusion.fit_tics``, each on its own time axis.
 
     Examples
     --------
