@@ -6,6 +6,8 @@ imported on demand, so ``import ceuslib`` stays free of matplotlib.
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
@@ -108,7 +110,7 @@ def plot_stard_flow(flow: StardFlow, *, ax=None):
         height=h,
         colour=BLUE,
     )
-    for top, bottom in zip(ys[:-1], ys[1:], strict=True):
+    for top, bottom in itertools.pairwise(ys):
         _arrow(ax, (main_x, top - h / 2), (main_x, bottom + h / 2))
     reasons = "\n".join(f"{reason}: {n}" for reason, n in flow.exclusion_reasons)
     excluded_h = 0.05 + 0.03 * max(1, len(flow.exclusion_reasons))

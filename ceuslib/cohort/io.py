@@ -92,6 +92,8 @@ def normalize(table: pd.DataFrame, file: str) -> pd.DataFrame:
             out[name] = values.astype(np.int64)
         elif spec.type == "number":
             out[name] = values.astype(float)
+        elif isinstance(values.dtype, pd.StringDtype):
+            out[name] = values
         else:
             text = values.astype(object).where(values.notna(), np.nan)
             out[name] = pd.Series(text, index=table.index, dtype="str")
