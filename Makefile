@@ -1,9 +1,12 @@
 # The book and its library: every target sets itself up on a fresh machine with Python >= 3.11.
-#   make book    build the HTML book (chapters executed) into _build/html
-#   make test    unit tests + doctests, every chapter under nbval, a clean -W book build, HTML checks
-#   make lint    ruff on the library, the tests and the chapters
+#   make book    build the HTML book (chapters executed) into _build/html; with DATA=DIR, on a
+#                study's own files into _build/<name>
+#   make test    unit tests + doctests, every chapter under nbval, a clean -W book build, HTML
+#                checks, every page in headless Chromium (installed from Debian when missing)
+#   make lint    ruff on the library, tests, tools and benchmarks
 #   make bench   the performance benchmarks (ratios measured side by side)
 #   make lab     JupyterLab with jupytext: open book/*.md as notebooks
+#   make pdf     the book as one PDF (singlehtml build printed by headless Chromium, offline)
 #   make lock    re-pin requirements/lock.txt and environment.yml
 #   make clean   remove builds and caches (keeps .venv); make distclean also removes .venv
 
@@ -11,10 +14,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+# cffconvert (validates CITATION.cff) pins an old jsonschema: it has an environment of its own.
+CFF_VENV  := .venv-cff
+CFF_STAMP := $(CFF_VENV)/.installed
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test unit nbval book-strict site-check lint bench lab lock clean distclean
+.PHONY: book test unit nbval book-strict site-check browser-check pdf lint bench lab lock clean distclean
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=...")'
@@ -25,15 +32,24 @@ $(STAMP): requirements/lock.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ceuslib)" >/dev/null
 	touch $(STAMP)
 
+# make book DATA=path/to/study builds the same book on a study's files into _build/<name>.
 book: $(STAMP)
-	$(BIN)/jupyter-book build .
-	@echo
-	@echo "Open the book: $(CURDIR)/_build/html/book/intro.html"
+	$(BIN)/python tools/build_book.py $(if $(DATA),--data "$(DATA)")
 
-test: $(STAMP)
+test: $(STAMP) $(CFF_STAMP) $(CHROMIUM)
 	$(BIN)/python tools/run_tests.py
 
-unit: $(STAMP)
+$(CFF_STAMP): requirements/cffconvert.txt
+	test -x $(CFF_VENV)/bin/python || $(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet -r requirements/cffconvert.txt
+	touch $(CFF_STAMP)
+
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "Chromium is needed at $(CHROMIUM): install it, or set CHROMIUM=/path/to/chromium"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+unit: $(STAMP) $(CFF_STAMP)
 	$(BIN)/python -m pytest --junitxml=_build/reports/unit.xml
 
 nbval: $(STAMP)
@@ -44,6 +60,13 @@ book-strict: $(STAMP)
 
 site-check: $(STAMP)
 	$(BIN)/python tools/run_tests.py site
+
+browser-check: $(STAMP) $(CHROMIUM)
+	$(BIN)/python tools/run_tests.py browser
+
+pdf: $(STAMP) $(CHROMIUM)
+	$(BIN)/jupyter-book build . --builder singlehtml
+	$(BIN)/python tools/make_pdf.py --chromium $(CHROMIUM)
 
 lint: $(STAMP)
 	$(BIN)/ruff check ceuslib tests tools bench
@@ -63,4 +86,4 @@ clean:
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) ceuslib.egg-info
+	rm -rf $(VENV) $(CFF_VENV) ceuslib.egg-info

@@ -38,9 +38,7 @@ class Criterion:
 
 
 CRITERIA: tuple[Criterion, ...] = (
-    Criterion(
-        "HNSCC", "inclusion", "hnscc_confirmed", "yes", "not histologically confirmed HNSCC"
-    ),
+    Criterion("HNSCC", "inclusion", "hnscc_confirmed", "yes", "not histologically confirmed HNSCC"),
     Criterion("NACI", "inclusion", "naci_received", "yes", "did not receive NACI"),
     Criterion("cN+", "inclusion", "cn_positive", "yes", "not node-positive on CT/MRI (cN0)"),
     Criterion(
@@ -142,8 +140,12 @@ def screen(screening: pd.DataFrame, *, criteria: tuple[Criterion, ...] = CRITERI
     >>> result = screen(log)
     >>> list(result.included["screening_id"]), result.n_excluded
     (['S1'], 2)
-    >>> result.exclusions[["screening_id", "criterion", "first"]].values.tolist()
-    [['S2', 'cN+', True], ['S3', 'HNSCC', True], ['S3', 'cN+', False], ['S3', 'Distant metastasis', False]]
+    >>> for row in result.exclusions[["screening_id", "criterion", "first"]].values.tolist():
+    ...     print(row)
+    ['S2', 'cN+', True]
+    ['S3', 'HNSCC', True]
+    ['S3', 'cN+', False]
+    ['S3', 'Distant metastasis', False]
     """
     missing = [c.column for c in criteria if c.column not in screening.columns]
     if "screening_id" not in screening.columns:
@@ -156,15 +158,14 @@ def screen(screening: pd.DataFrame, *, criteria: tuple[Criterion, ...] = CRITERI
     )
     eligible = ~fails.any(axis=1)
     records = []
-    order = {c.name: i for i, c in enumerate(criteria)}
-    for position, (index, row) in enumerate(fails[~eligible].iterrows()):
+    for index, row in fails[~eligible].iterrows():
         failed = [c for c in criteria if row[c.name]]
         sid = screening.at[index, "screening_id"]
         for k, c in enumerate(failed):
-            records.append((position, order[c.name], sid, c.name, c.kind, c.reason, k == 0))
+            records.append((sid, c.name, c.kind, c.reason, k == 0))
     exclusions = pd.DataFrame(
-        records, columns=["_p", "_o", "screening_id", "criterion", "kind", "reason", "first"]
-    ).drop(columns=["_p", "_o"])
+        records, columns=["screening_id", "criterion", "kind", "reason", "first"]
+    )
     exclusions["first"] = exclusions["first"].astype(bool)
     return ScreeningResult(
         included=screening[eligible].reset_index(drop=True),

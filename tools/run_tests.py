@@ -5,6 +5,8 @@
    ``.ipynb`` and executed with ``pytest --nbval-lax``; a chapter that ran no cell fails.
 3. ``book``: a clean build (``_build`` removed first) with warnings as errors.
 4. ``site``: pytest checks on the built HTML (``tests/site``).
+5. ``browser``: every page opened in headless Chromium (``tests/browser``); screenshots are
+   kept in ``_build/reports/screenshots``.
 
 Each step writes a JUnit report to ``_build/reports``; the last line printed is the sum of
 them, ``N passed, N failed``.  ``python tools/run_tests.py STEP ...`` runs only those steps.
@@ -12,6 +14,7 @@ them, ``N passed, N failed``.  ``python tools/run_tests.py STEP ...`` runs only 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -27,12 +30,18 @@ BUILD = ROOT / "_build"
 REPORTS = BUILD / "reports"
 NBVAL_DIR = BUILD / "nbval"
 BIN = Path(sys.executable).parent
-STEPS = ("unit", "nbval", "book", "site")
+STEPS = ("unit", "nbval", "book", "site", "browser")
 
 
 def run(cmd: list[str]) -> int:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.run(cmd, cwd=ROOT).returncode
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(ROOT / "tools"), os.environ.get("PYTHONPATH")])
+        ),
+    )
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
 def pytest(args: list[str], report: str) -> int:
@@ -61,6 +70,8 @@ def step_nbval() -> int:
             "--nbval-lax",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "nbval_glue",
             "-o",
             "addopts=",
             "-o",
@@ -101,6 +112,16 @@ def step_site() -> int:
     )
 
 
+def step_browser() -> int:
+    code = pytest(
+        ["-p", "no:cacheprovider", "-o", "addopts=--import-mode=importlib -ra", "tests/browser"],
+        "browser.xml",
+    )
+    for shot in sorted((REPORTS / "screenshots").glob("*.png")):
+        print(f"screenshot: {shot}")
+    return code
+
+
 def summary(steps: list[str]) -> tuple[int, int, int]:
     passed = failed = skipped = 0
     for report in REPORTS.glob("*.xml"):
@@ -130,7 +151,7 @@ def main(argv: list[str]) -> int:
         print(f"\n=== {step} ===", flush=True)
         status[step] = globals()[f"step_{step}"]()
         if step == "book" and status[step]:
-            print("the book build failed: skipping the HTML checks", flush=True)
+            print("the book build failed: skipping the checks on the HTML", flush=True)
             break
     print("\n=== summary ===")
     for step, code in status.items():

@@ -4,10 +4,13 @@
   time-intensity curves) from a seed and a :class:`Scenario` of cited assumptions.
 - :func:`read_cohort` reads and validates a folder of files against the data dictionary
   (:func:`data_dictionary`), reporting every problem at once.
+- :func:`fit_cohort_curves` fits every curve of a cohort with ``ceuslib.perfusion``.
 """
 
 from ceuslib.cohort.dictionary import ColumnSpec, columns, data_dictionary
+from ceuslib.cohort.fitting import fit_cohort_curves
 from ceuslib.cohort.model import Cohort
+from ceuslib.cohort.read import CohortWarning, read_cohort
 from ceuslib.cohort.scenario import Scenario
 from ceuslib.cohort.simulate import DEFAULT_PATIENTS, DEFAULT_SEED, simulate_cohort
 
@@ -15,9 +18,12 @@ __all__ = [
     "DEFAULT_PATIENTS",
     "DEFAULT_SEED",
     "Cohort",
+    "CohortWarning",
     "ColumnSpec",
     "Scenario",
     "columns",
     "data_dictionary",
+    "fit_cohort_curves",
+    "read_cohort",
     "simulate_cohort",
 ]

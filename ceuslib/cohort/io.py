@@ -77,3 +77,24 @@ def write_tables(tables: dict[str, pd.DataFrame], directory: str | os.PathLike) 
         if staging.exists():
             shutil.rmtree(staging)
     return target
+
+
+def normalize(table: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The table with the dtypes :func:`ceuslib.cohort.read_cohort` gives.
+
+    Text columns become pandas strings with ``NaN`` for missing values, integer columns
+    ``int64`` and number columns ``float64``; columns keep the dictionary's order.
+    """
+    out = {}
+    for name, spec in columns(file).items():
+        values = table[name]
+        if spec.type == "integer":
+            out[name] = values.astype(np.int64)
+        elif spec.type == "number":
+            out[name] = values.astype(float)
+        elif isinstance(values.dtype, pd.StringDtype):
+            out[name] = values
+        else:
+            text = values.astype(object).where(values.notna(), np.nan)
+            out[name] = pd.Series(text, index=table.index, dtype="str")
+    return pd.DataFrame(out, index=table.index)

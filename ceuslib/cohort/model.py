@@ -61,9 +61,9 @@ class Cohort:
         """
         return write_tables(self.tables(), directory)
 
-    def summary(self) -> pd.Series:
-        """Headline figures: patients, nodes, pCR rate, residual nodal disease rate."""
-        return pd.Series(
+    def summary(self) -> dict:
+        """Headline figures: referrals, patients, nodes, curves, pCR and residual rates."""
+        return dict(
             {
                 "referrals": len(self.screening),
                 "patients": len(self.patients),

@@ -170,7 +170,9 @@ def simulate_nodes(
     recorded_positive = np.bincount(patient, weights=recorded & matched, minlength=n_patients)
     residual = patients["_residual"].to_numpy()
     extra_positive = np.where(residual, rng.poisson(1.0, n_patients), 0)
-    extra_positive = np.where(patients["_occult_only"], np.maximum(extra_positive, 1), extra_positive)
+    extra_positive = np.where(
+        patients["_occult_only"], np.maximum(extra_positive, 1), extra_positive
+    )
     positive = np.maximum(true_positive + extra_positive, recorded_positive.astype(int))
     right = np.bincount(patient, weights=viable & side_right, minlength=n_patients)
     left = np.bincount(patient, weights=viable & ~side_right, minlength=n_patients)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ceuslib.cohort.curves import simulate_curves
+from ceuslib.cohort.io import normalize
 from ceuslib.cohort.model import Cohort
 from ceuslib.cohort.nodes import simulate_nodes
 from ceuslib.cohort.patients import simulate_patients
@@ -84,6 +85,8 @@ def simulate_cohort(
             scenario=scenario,
         )
     else:
-        tics = simulate_curves(np.array([], dtype=object), np.array([], dtype=int),
-                               rng=rng_curves, scenario=scenario)
-    return Cohort(screening=screening, patients=patients, nodes=nodes, tics=tics)
+        tics = simulate_curves(
+            np.array([], dtype=object), np.array([], dtype=int), rng=rng_curves, scenario=scenario
+        )
+    tables = {"screening": screening, "patients": patients, "nodes": nodes, "tics": tics}
+    return Cohort(**{name: normalize(t, f"{name}.csv") for name, t in tables.items()})

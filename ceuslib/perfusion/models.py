@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammainc, gammaln, log_ndtr, ndtr
 
 __all__ = ["MODELS", "BolusModel", "get_model"]
 
@@ -94,6 +94,48 @@ def _walk(power):
         return logg, (d_mu, d_lam, d_t0)
 
     return density
+
+
+# --- cumulative distributions and time derivatives of log g ---------------------------------
+
+
+def _lognormal_cdf(tp, mu, sigma):
+    return ndtr((np.log(tp) - mu) / sigma)
+
+
+def _gamma_cdf(tp, alpha, beta):
+    return gammainc(alpha + 1.0, tp / beta)
+
+
+def _fpt_cdf(tp, mu, lam):
+    # inverse Gaussian with mean mu and shape lam * mu (Chhikara and Folks 1989)
+    root = np.sqrt(lam * mu / tp)
+    upper = np.exp(2.0 * lam + log_ndtr(-root * (tp / mu + 1.0)))
+    return ndtr(root * (tp / mu - 1.0)) + upper
+
+
+def _ldrw_cdf(tp, mu, lam):
+    # the LDRW density is (t/mu) times the FPT density: the size-biased inverse Gaussian,
+    # which is the law of mu^2 / X for X inverse Gaussian, so F(t) = 1 - F_FPT(mu^2 / t)
+    return 1.0 - _fpt_cdf(mu * mu / tp, mu, lam)
+
+
+def _lognormal_dlog(tp, mu, sigma):
+    a = -(np.log(tp) - mu) / sigma**2 - 1.0
+    return a / tp, (-1.0 / sigma**2 - a) / tp**2
+
+
+def _gamma_dlog(tp, alpha, beta):
+    return alpha / tp - 1.0 / beta, -alpha / tp**2
+
+
+def _walk_dlog(power):
+    def dlog(tp, mu, lam):
+        d1 = -power / tp - lam / (2.0 * mu) + lam * mu / (2.0 * tp**2)
+        d2 = power / tp**2 - lam * mu / tp**3
+        return d1, d2
+
+    return dlog
 
 
 def _lognormal_moments(mu, sigma):
@@ -164,6 +206,8 @@ class BolusModel:
     _moments: Callable = field(repr=False)
     _shape: Callable = field(repr=False)
     shape_bounds: tuple[tuple[float, float], tuple[float, float]] = field(repr=False)
+    _cdf: Callable = field(repr=False)
+    _dlog: Callable = field(repr=False)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -232,6 +276,32 @@ class BolusModel:
         """
         logg, grads = self._logpdf(np.asarray(tp, dtype=float), s1, s2, grad=grad)
         return np.exp(logg), grads
+
+    def cdf(self, tp, s1, s2) -> np.ndarray:
+        """Fraction of the first-pass area reached ``t'`` seconds after ``t0`` (closed form).
+
+        Examples
+        --------
+        >>> round(float(MODELS["lognormal"].cdf(np.exp(2.0), 2.0, 0.5)), 6)
+        0.5
+        """
+        tp = np.asarray(tp, dtype=float)
+        safe = np.where(tp > 0, tp, 1.0)
+        return np.where(tp > 0, self._cdf(safe, s1, s2), 0.0)
+
+    def dlog_dt(self, tp, s1, s2):
+        """First and second time derivatives of ``log g`` at ``t' > 0``.
+
+        The curve's slope is ``area * g * dlog``; its inflections solve
+        ``d2log + dlog^2 = 0``.
+
+        Examples
+        --------
+        >>> d1, d2 = MODELS["gamma"].dlog_dt(2.0, 2.0, 1.0)  # mode at alpha * beta = 2
+        >>> float(d1), float(d2)
+        (0.0, -0.5)
+        """
+        return self._dlog(np.asarray(tp, dtype=float), s1, s2)
 
     def mode(self, **shape) -> np.ndarray:
         """Time from ``t0`` to the peak (closed form)."""
@@ -310,6 +380,8 @@ MODELS: dict[str, BolusModel] = {
         _lognormal_moments,
         _lognormal_shape,
         ((-3.0, 7.0), (0.03, 3.0)),
+        _lognormal_cdf,
+        _lognormal_dlog,
     ),
     "gamma": BolusModel(
         "gamma",
@@ -318,7 +390,9 @@ MODELS: dict[str, BolusModel] = {
         _gamma,
         _gamma_moments,
         _gamma_shape,
-        ((0.05, 200.0), (0.01, 500.0)),
+        ((1.0, 200.0), (0.01, 500.0)),
+        _gamma_cdf,
+        _gamma_dlog,
     ),
     "ldrw": BolusModel(
         "ldrw",
@@ -328,6 +402,8 @@ MODELS: dict[str, BolusModel] = {
         _ldrw_moments,
         _ldrw_shape,
         ((0.05, 1000.0), (0.05, 500.0)),
+        _ldrw_cdf,
+        _walk_dlog(0.5),
     ),
     "fpt": BolusModel(
         "fpt",
@@ -337,6 +413,8 @@ MODELS: dict[str, BolusModel] = {
         _fpt_moments,
         _fpt_shape,
         ((0.05, 1000.0), (0.05, 500.0)),
+        _fpt_cdf,
+        _walk_dlog(1.5),
     ),
 }
 """The bolus models by name: ``"lognormal"``, ``"gamma"``, ``"ldrw"``, ``"fpt"``."""

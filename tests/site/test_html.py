@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -160,3 +161,33 @@ def test_footer_shows_this_year_and_licences(site: Path) -> None:
 def test_glued_numbers_are_rendered(site: Path) -> None:
     text = BeautifulSoup((site / "book" / "intro.html").read_text(), "html.parser").get_text()
     assert re.search(r"\b22\s+of\s+41\s+necks\s+clear\s+on\s+pathology", text)
+
+
+def test_two_executions_glue_identical_numbers(site: Path) -> None:
+    """The nbval run and the book build execute every chapter separately; same numbers."""
+    nbval = json.loads((ROOT / "_build" / "reports" / "glue-nbval.json").read_text())
+    executed = ROOT / "_build" / "jupyter_execute"
+    compared = 0
+    for glue_file in sorted(executed.rglob("*.glue.json")):
+        chapter = glue_file.name.removesuffix(".glue.json")
+        book = {
+            name: output["data"].get("text/plain", "")
+            for name, output in json.loads(glue_file.read_text()).items()
+        }
+        assert chapter in nbval, f"{chapter}: glued in the book build but not under nbval"
+        assert nbval[chapter] == book, f"{chapter}: glued values differ between two executions"
+        compared += len(book)
+    assert compared > 0
+
+
+def test_every_page_names_its_data(site: Path, pages: dict[Path, BeautifulSoup]) -> None:
+    """A banner on every page says which data the book was built on."""
+    unnamed = []
+    for page, soup in pages.items():
+        if page.name == "index.html":  # the meta-refresh redirect
+            continue
+        banner = soup.select_one(".bd-header-announcement")
+        text = banner.get_text(" ") if banner else ""
+        if "synthetic" not in text and "Built on the data in" not in text:
+            unnamed.append(str(page.relative_to(site)))
+    assert unnamed == []
