@@ -7,15 +7,43 @@ One module per family:
   another prevalence.
 - :mod:`~ceuslib.accuracy.roc`: the empirical ROC curve, the AUC with DeLong's interval, the
   paired and unpaired DeLong tests.
+- :mod:`~ceuslib.accuracy.partial`: partial AUC with McClish's correction.
+- :mod:`~ceuslib.accuracy.bootstrap`: stratified bootstrap interval of the AUC.
+- :mod:`~ceuslib.accuracy.clustered`: several nodes per patient (Obuchowski's AUC, cluster
+  bootstrap, patient-level aggregation).
+- :mod:`~ceuslib.accuracy.paired`: two binary tests on the same units (McNemar, paired
+  differences of sensitivity and specificity).
+- :mod:`~ceuslib.accuracy.agreement`: Cohen's kappa, weighted or not.
+- :mod:`~ceuslib.accuracy.sample_size`: Buderer's sample size, Hanley and McNeil's SE.
+
+Scores are oriented by an explicit ``direction`` ("higher" or "lower" values mean the
+positive class), never guessed from the data.
 """
 
 from ceuslib.accuracy._checks import DegenerateTableWarning
+from ceuslib.accuracy.agreement import Kappa, agreement_weights, cohen_kappa, kappa_from_table
+from ceuslib.accuracy.bootstrap import BootstrapInterval, bootstrap_auc
+from ceuslib.accuracy.clustered import (
+    ClusteredRocAuc,
+    aggregate_by_patient,
+    cluster_bootstrap,
+    cluster_bootstrap_auc,
+    clustered_roc_auc,
+)
 from ceuslib.accuracy.metrics import (
     METRICS,
     confusion_counts,
     diagnostic_metrics,
     predictive_values,
 )
+from ceuslib.accuracy.paired import (
+    McNemarTest,
+    PairedDifference,
+    compare_binary_tests,
+    mcnemar_test,
+    paired_proportion_difference,
+)
+from ceuslib.accuracy.partial import PartialAuc, PartialAucWarning, partial_auc
 from ceuslib.accuracy.proportions import PROPORTION_METHODS, proportion_ci
 from ceuslib.accuracy.roc import (
     AucComparison,
@@ -26,18 +54,41 @@ from ceuslib.accuracy.roc import (
     roc_auc,
     roc_curve,
 )
+from ceuslib.accuracy.sample_size import SampleSize, buderer_sample_size, hanley_mcneil_se
 
 __all__ = [
     "METRICS",
     "PROPORTION_METHODS",
     "AucComparison",
+    "BootstrapInterval",
+    "ClusteredRocAuc",
     "DegenerateTableWarning",
+    "Kappa",
+    "McNemarTest",
+    "PairedDifference",
+    "PartialAuc",
+    "PartialAucWarning",
     "RocAuc",
     "RocCurve",
+    "SampleSize",
+    "aggregate_by_patient",
+    "agreement_weights",
+    "bootstrap_auc",
+    "buderer_sample_size",
+    "cluster_bootstrap",
+    "cluster_bootstrap_auc",
+    "clustered_roc_auc",
+    "cohen_kappa",
+    "compare_binary_tests",
     "confusion_counts",
     "delong_test",
     "delong_test_unpaired",
     "diagnostic_metrics",
+    "hanley_mcneil_se",
+    "kappa_from_table",
+    "mcnemar_test",
+    "paired_proportion_difference",
+    "partial_auc",
     "predictive_values",
     "proportion_ci",
     "roc_auc",

@@ -190,25 +190,29 @@ class AucComparison:
     level: float
     paired: bool
     correlation: float
+    df: float = np.inf
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every field."""
         return pd.DataFrame([self.__dict__])
 
 
-def _compare(auc_a, auc_b, variance, level, *, paired, correlation) -> AucComparison:
+def _compare(auc_a, auc_b, variance, level, *, paired, correlation, df=np.inf) -> AucComparison:
     z_crit = _checks.z_value(level)
+    if np.isfinite(df):
+        z_crit = float(stats.t.ppf(0.5 + level / 2.0, df))
     diff = auc_a - auc_b
     se = float(np.sqrt(max(variance, 0.0)))
     if se > 0:
         z = diff / se
     else:  # identical rankings: no variation in the difference
         z = 0.0 if diff == 0 else float(np.copysign(np.inf, diff))
-    p_value = float(2.0 * stats.norm.sf(abs(z)))
+    reference = stats.norm if not np.isfinite(df) else stats.t(df)
+    p_value = float(2.0 * reference.sf(abs(z)))
     low, high = _normal_ci(diff, se, z_crit, -1.0, 1.0)
     return AucComparison(
         float(auc_a), float(auc_b), float(diff), se, float(z), p_value, low, high,
-        float(level), paired, float(correlation),
+        float(level), paired, float(correlation), float(df),
     )  # fmt: skip
 
 
@@ -308,12 +312,16 @@ def delong_test_unpaired(
     Returns
     -------
     AucComparison
-        With ``paired=False`` and ``correlation=0``.
+        With ``paired=False``, ``correlation=0`` and the degrees of freedom ``df``; the
+        statistic (pROC's "D") is in ``z``.
 
     Notes
     -----
-    The AUCs are independent, so var(diff) = var_a + var_b with DeLong's variances and
-    z = diff / sqrt(var_a + var_b) (the unpaired DeLong test of pROC's ``roc.test``).
+    The AUCs are independent, so var(diff) = S_a + S_b with DeLong's variances. As in
+    pROC's ``roc.test(method = "delong", paired = FALSE)`` (Robin et al. 2011),
+    D = diff / sqrt(S_a + S_b) is referred to Student's t with Welch-Satterthwaite degrees
+    of freedom (S_a + S_b)² / (S_a²/(N_a - 1) + S_b²/(N_b - 1)), N the sample sizes; the
+    interval is diff ± t·se with the same quantile.
 
     Examples
     --------
@@ -324,4 +332,10 @@ def delong_test_unpaired(
     dir_a, dir_b = _directions(direction)
     a = roc_auc(y_a, score_a, level=level, direction=dir_a)
     b = roc_auc(y_b, score_b, level=level, direction=dir_b)
-    return _compare(a.auc, b.auc, a.se**2 + b.se**2, level, paired=False, correlation=0.0)
+    var_a, var_b = a.se**2, b.se**2
+    size_a, size_b = a.n_positive + a.n_negative, b.n_positive + b.n_negative
+    if var_a + var_b > 0:
+        df = (var_a + var_b) ** 2 / (var_a**2 / (size_a - 1) + var_b**2 / (size_b - 1))
+    else:
+        df = np.inf
+    return _compare(a.auc, b.auc, var_a + var_b, level, paired=False, correlation=0.0, df=df)
