@@ -65,8 +65,8 @@ def net_benefit(y_true: object, risk: object, thresholds: object) -> pd.DataFram
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        1 = residual disease, one row per patient (the unit of the decision).
+    y_true : array-like of int
+        0 or 1; 1 = residual disease, one row per patient (the unit of the decision).
     risk : array-like of float
         Predicted probability of residual disease; a binary rule enters as 0/1.
     thresholds : array-like of float
@@ -143,11 +143,11 @@ def decision_curve(
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        1 = residual disease, one row per unit of decision.
-    strategies : mapping of str to array-like
-        Name to risk (a model's probability, or a rule's 0/1 call).  "dissect all" and
-        "dissect none" are added.
+    y_true : array-like of int
+        0 or 1; 1 = residual disease, one row per unit of decision.
+    strategies : mapping
+        Strategy name (str) to an array-like of risks (a model's probability, or a
+        rule's 0/1 call).  "dissect all" and "dissect none" are added.
     thresholds : array-like of float
         Threshold probabilities in (0, 1).
     cluster : array-like, optional
