@@ -58,8 +58,8 @@ def calibration_slope_intercept(y_true: object, risk: object) -> Calibration:
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        Observed outcome.
+    y_true : array-like of int
+        Observed outcome, 0 or 1 (booleans are accepted).
     risk : array-like of float
         Predicted probabilities, strictly between 0 and 1.
 
@@ -99,8 +99,8 @@ def calibration_table(
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        Observed outcome.
+    y_true : array-like of int
+        Observed outcome, 0 or 1 (booleans are accepted).
     risk : array-like of float
         Predicted probabilities.
     n_groups : int
@@ -117,7 +117,7 @@ def calibration_table(
     -----
     Grouped calibration as in a Hosmer-Lemeshow table; the plot of ``observed`` against
     ``mean_risk`` is the calibration plot (Steyerberg 2019).  Intervals by
-    :func:`ceuslib.accuracy.proportion_ci` (Wilson).
+    ``ceuslib.accuracy.proportion_ci`` (Wilson).
 
     Examples
     --------

@@ -139,8 +139,8 @@ def choose_cutpoint(
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        Reference standard, 1 = residual disease (one row per unit of decision, usually a
+    y_true : array-like of int
+        Reference standard, 0 or 1; 1 = residual disease (one row per unit of decision, usually a
         patient or a neck).
     score : array-like of float
         The test's score (a CEUS parameter, a model's risk).
@@ -153,14 +153,14 @@ def choose_cutpoint(
     target : float, optional
         The required value, in (0, 1], for the four constrained rules; must be omitted
         for the others.
-    direction : {">=", "<="}
-        ``">="``: positive (dissect) when ``score >= cutpoint``; ``"<="``: positive when
-        ``score <= cutpoint``.  Never guessed from the data.
+    direction : str
+        ``">="`` (the default): positive (dissect) when ``score >= cutpoint``; ``"<="``:
+        positive when ``score <= cutpoint``.  Never guessed from the data.
     level : float
         Two-sided confidence level of the interval whose lower end the ``_lcb`` rules use
         (0.95 gives a one-sided 97.5% bound).
     ci_method : str
-        Interval method of :func:`ceuslib.accuracy.proportion_ci` for the ``_lcb`` rules.
+        Interval method of ``ceuslib.accuracy.proportion_ci`` for the ``_lcb`` rules.
 
     Returns
     -------

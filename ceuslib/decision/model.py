@@ -106,8 +106,8 @@ def fit_risk_model(
     ----------
     x : pandas.DataFrame
         Numeric predictors, one row per patient (CEUS features, B-mode size, ...).
-    y_true : array-like of 0/1
-        Residual nodal disease per patient.
+    y_true : array-like of int
+        Residual nodal disease per patient, 0 or 1.
     n_boot : int
         Number of bootstrap resamples for the optimism correction.
     seed : int or numpy.random.Generator

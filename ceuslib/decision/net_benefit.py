@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ceuslib.decision._checks import binary_outcome, finite_scores, probability_level
-from ceuslib.decision.resample import bootstrap_weights
+from ceuslib.decision.resample import bootstrap_weights, percentile_interval
 
 ALL = "dissect all"
 NONE = "dissect none"
@@ -24,16 +24,34 @@ def _thresholds(thresholds: object) -> np.ndarray:
     return t
 
 
-def _net_benefit_matrix(
+def _counts(
     y: np.ndarray, risk: np.ndarray, t: np.ndarray, weights: np.ndarray
-) -> np.ndarray:
-    """Net benefit for every weight row (B) and threshold (T): shape (B, T)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted true and false positives (B, T), positives and total (B, 1)."""
     treated = risk[:, None] >= t[None, :]
-    n = weights.sum(axis=1).astype(float)[:, None]
     w = weights.astype(float)
     tp = w @ (treated & (y[:, None] == 1)).astype(float)
     fp = w @ (treated & (y[:, None] == 0)).astype(float)
-    return tp / n - fp / n * (t / (1 - t))[None, :]
+    positives = (w @ y.astype(float))[:, None]
+    n = w.sum(axis=1)[:, None]
+    return tp, fp, positives, n
+
+
+def _net_benefit_matrix(
+    y: np.ndarray, risk: np.ndarray, t: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net benefit and net dissections avoided per 100, per weight row (B) and threshold (T).
+
+    Dissections avoided are computed from the observed necks directly,
+    ``100 * (TN - FN * (1 - p_t) / p_t) / n``, which equals
+    ``100 * (NB - NB_all) * (1 - p_t) / p_t`` and is exactly 0 for "dissect all".
+    """
+    tp, fp, positives, n = _counts(y, risk, t, weights)
+    fn = positives - tp
+    tn = n - positives - fp
+    net = (tp - fp * (t / (1 - t))[None, :]) / n
+    avoided = 100 * (tn - fn * ((1 - t) / t)[None, :]) / n
+    return net, avoided
 
 
 def _treat_all_matrix(y: np.ndarray, t: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -47,8 +65,8 @@ def net_benefit(y_true: object, risk: object, thresholds: object) -> pd.DataFram
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        1 = residual disease, one row per patient (the unit of the decision).
+    y_true : array-like of int
+        0 or 1; 1 = residual disease, one row per patient (the unit of the decision).
     risk : array-like of float
         Predicted probability of residual disease; a binary rule enters as 0/1.
     thresholds : array-like of float
@@ -83,7 +101,7 @@ def net_benefit(y_true: object, risk: object, thresholds: object) -> pd.DataFram
     return pd.DataFrame(
         {
             "threshold": t,
-            "net_benefit": _net_benefit_matrix(y, r, t, ones)[0],
+            "net_benefit": _net_benefit_matrix(y, r, t, ones)[0][0],
             "treat_all": _treat_all_matrix(y, t, ones)[0],
             "treat_none": np.zeros(t.size),
         }
@@ -97,7 +115,8 @@ class DecisionCurve:
     ``table`` has one row per strategy and threshold: ``strategy, threshold, net_benefit,
     ci_low, ci_high`` and ``avoided_per_100, avoided_ci_low, avoided_ci_high``, the net
     reduction in unnecessary dissections per 100 patients compared with dissecting all
-    (NaN for "dissect all" itself, whose reduction is 0 by definition, it is shown as 0).
+    (0 for "dissect all" itself).  ``draws`` holds the bootstrap net benefits, one array of
+    shape ``(n_boot, n_thresholds)`` per strategy.
     """
 
     n_boot: int
@@ -124,11 +143,11 @@ def decision_curve(
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        1 = residual disease, one row per unit of decision.
-    strategies : mapping of str to array-like
-        Name to risk (a model's probability, or a rule's 0/1 call).  "dissect all" and
-        "dissect none" are added.
+    y_true : array-like of int
+        0 or 1; 1 = residual disease, one row per unit of decision.
+    strategies : mapping
+        Strategy name (str) to an array-like of risks (a model's probability, or a
+        rule's 0/1 call).  "dissect all" and "dissect none" are added.
     thresholds : array-like of float
         Threshold probabilities in (0, 1).
     cluster : array-like, optional
@@ -149,9 +168,11 @@ def decision_curve(
     Net benefit as in :func:`net_benefit` (Vickers & Elkin 2006).  The net reduction in
     unnecessary dissections per 100 patients is
     :math:`100\\,(NB - NB_{all})\\,(1 - p_t)/p_t` (Vickers et al. 2008, "net reduction in
-    interventions"; dcurves' ``net_intervention_avoided``).  Intervals: percentile
-    bootstrap, resampling patients, with all strategies evaluated on the same resamples
-    (Vickers et al. 2008).  The resamples are evaluated at once as a weight matrix.
+    interventions"; dcurves' ``net_intervention_avoided``), computed as
+    :math:`100\\,(TN - FN\\,(1 - p_t)/p_t)/n`, the same quantity without cancellation.
+    Intervals: percentile bootstrap, resampling patients, with all strategies evaluated on
+    the same resamples (Vickers et al. 2008).  The resamples are evaluated at once as a
+    weight matrix.
 
     Examples
     --------
@@ -173,26 +194,21 @@ def decision_curve(
             raise ValueError(f"{reserved!r} is added automatically; use another name")
     risks = {name: finite_scores(r, y.size, f"risk of {name!r}") for name, r in strategies.items()}
     ones = np.ones((1, y.size), dtype=np.int64)
-    odds = t / (1 - t)
-    point = {ALL: _treat_all_matrix(y, t, ones)[0], NONE: np.zeros(t.size)}
-    for name, r in risks.items():
-        point[name] = _net_benefit_matrix(y, r, t, ones)[0]
+    everyone = np.ones(y.size)
+    nobody = np.zeros(y.size)
+    evaluated = {ALL: everyone, NONE: nobody, **risks}
+    point = {name: _net_benefit_matrix(y, r, t, ones) for name, r in evaluated.items()}
     draws: dict[str, np.ndarray] = {}
+    draws_avoided: dict[str, np.ndarray] = {}
     if n_boot:
         weights = bootstrap_weights(cluster, y.size, n_boot=n_boot, seed=seed)
-        draws[ALL] = _treat_all_matrix(y, t, weights)
-        draws[NONE] = np.zeros((weights.shape[0], t.size))
-        for name, r in risks.items():
-            draws[name] = _net_benefit_matrix(y, r, t, weights)
-    alpha = (1 - level) / 2
+        for name, r in evaluated.items():
+            draws[name], draws_avoided[name] = _net_benefit_matrix(y, r, t, weights)
     frames = []
-    for name, nb in point.items():
-        avoided = 100 * (nb - point[ALL]) / odds
+    for name, (nb, avoided) in point.items():
         if draws:
-            boot = draws[name]
-            low, high = np.quantile(boot, [alpha, 1 - alpha], axis=0)
-            boot_avoided = 100 * (boot - draws[ALL]) / odds
-            a_low, a_high = np.quantile(boot_avoided, [alpha, 1 - alpha], axis=0)
+            low, high = percentile_interval(draws[name], level)
+            a_low, a_high = percentile_interval(draws_avoided[name], level)
         else:
             low = high = a_low = a_high = np.full(t.size, np.nan)
         frames.append(
@@ -200,10 +216,10 @@ def decision_curve(
                 {
                     "strategy": name,
                     "threshold": t,
-                    "net_benefit": nb,
+                    "net_benefit": nb[0],
                     "ci_low": low,
                     "ci_high": high,
-                    "avoided_per_100": avoided,
+                    "avoided_per_100": avoided[0],
                     "avoided_ci_low": a_low,
                     "avoided_ci_high": a_high,
                 }

@@ -84,8 +84,8 @@ def evaluate_policy(
     ----------
     dissect : array-like of bool
         The rule's decision per patient: True = dissect the neck, False = observe it.
-    residual : array-like of 0/1
-        Reference standard per patient: 1 = residual nodal disease (ypN+).
+    residual : array-like of int
+        Reference standard per patient, 0 or 1: 1 = residual nodal disease (ypN+).
     residual_nodes : array-like of int, optional
         Number of nodes with residual disease per patient (for example ``nodes_positive``
         of the cohort's patients table); counts left behind in observed necks are then
