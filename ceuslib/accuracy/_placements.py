@@ -98,8 +98,6 @@ def auc_and_variance(groups: TieGroups) -> tuple[float, float, float]:
 def subject_placements(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """V10 of each positive and V01 of each negative, in the original order of each class."""
     groups = tie_groups(y, x)
-    per_element = np.empty(x.size)
-    group = groups.group_of_sorted
-    sorted_values = np.where(y[groups.order], groups.v10[group], groups.v01[group])
-    per_element[groups.order] = sorted_values
-    return per_element[y], per_element[~y]
+    group = np.empty(x.size, dtype=np.intp)
+    group[groups.order] = groups.group_of_sorted
+    return groups.v10[group[y]], groups.v01[group[~y]]

@@ -41,13 +41,15 @@ def proportion_ci(
     successes, n : int or array of int
         Number of successes and of trials (arrays broadcast; ``0 <= successes <= n``,
         ``n >= 1``).
-    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald"}
+    method : str
+        One of ``"wilson"``, ``"clopper-pearson"``, ``"jeffreys"``, ``"agresti-coull"``,
+        ``"wald"``.
         ``"wilson"`` (the default) is the score interval; ``"clopper-pearson"`` the exact
         interval from beta quantiles; ``"jeffreys"`` the equal-tailed interval of the
         Beta(x + 1/2, n - x + 1/2) posterior; ``"agresti-coull"`` the Wald interval around
         the adjusted proportion (x + z²/2) / (n + z²), clipped to [0, 1]; ``"wald"`` the
         textbook p ± z·sqrt(p(1-p)/n), clipped to [0, 1], provided only to show how badly it
-        covers at small n.
+        covers at small n. Every interval contains the estimate ``successes / n``.
     level : float
         Confidence level, strictly between 0 and 1.
 
@@ -67,10 +69,11 @@ def proportion_ci(
     Wilson is the default because its coverage stays close to nominal down to small n and
     near 0 or 1, where the Wald interval collapses (Newcombe 1998, methods 1 and 3;
     Brown, Cai and DasGupta 2001). Clopper-Pearson (1934) is conservative: its coverage is
-    at least nominal for every true proportion. The Jeffreys interval here is the plain
-    equal-tailed one (as in R's epiR 2.0.57), without the boundary modification of Brown,
-    Cai and DasGupta at x = 0 and x = n. Agresti and Coull (1998) "add two successes and two
-    failures" at 95%.
+    at least nominal for every true proportion. The Jeffreys interval is the equal-tailed
+    one with the boundary modification of Brown, Cai and DasGupta (2001, section 4.1.2):
+    the lower limit is 0 at x = 0 and the upper limit 1 at x = n (without it, the interval
+    for 0 of n would exclude 0; R's epiR 2.0.57 omits the modification, and agrees
+    elsewhere). Agresti and Coull (1998) "add two successes and two failures" at 95%.
 
     References: Wilson EB, J Am Stat Assoc 1927;22:209-212. Clopper CJ, Pearson ES,
     Biometrika 1934;26:404-413. Newcombe RG, Stat Med 1998;17:857-872. Agresti A, Coull BA,
@@ -106,8 +109,8 @@ def proportion_ci(
             low = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2.0, x, total - x + 1.0))
             high = np.where(x == total, 1.0, stats.beta.ppf(1 - alpha / 2.0, x + 1.0, total - x))
     elif method == "jeffreys":
-        low = stats.beta.ppf(alpha / 2.0, x + 0.5, total - x + 0.5)
-        high = stats.beta.ppf(1 - alpha / 2.0, x + 0.5, total - x + 0.5)
+        low = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2.0, x + 0.5, total - x + 0.5))
+        high = np.where(x == total, 1.0, stats.beta.ppf(1 - alpha / 2.0, x + 0.5, total - x + 0.5))
     elif method == "agresti-coull":
         n_tilde = total + z * z
         p_tilde = (x + z * z / 2.0) / n_tilde

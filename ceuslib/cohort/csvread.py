@@ -1,0 +1,104 @@
+"""Reading one CSV file the way real exports come: BOM, ``;`` with decimal commas, CRLF."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ceuslib.errors import Problem
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file read as text: every cell a stripped string, plus how it was written.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Text cells, one column per header name; the index holds the data row numbers
+        (1-based; the header is row 0).
+    delimiter : str
+        ``","``, ``";"`` or a tab.
+    decimal_comma : bool
+        Whether numbers use a decimal comma (files separated by ``;``).
+    """
+
+    frame: pd.DataFrame
+    delimiter: str
+    decimal_comma: bool
+
+
+def sniff_delimiter(header: str) -> str:
+    """The delimiter of a header line: the most frequent of ``,``, ``;`` and tab.
+
+    Examples
+    --------
+    >>> sniff_delimiter("node_id;time_s;intensity;unit")
+    ';'
+    >>> sniff_delimiter("node_id,time_s")
+    ','
+    """
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    return max(counts, key=lambda sep: (counts[sep], sep == ","))
+
+
+def read_raw(path: Path, file: str) -> tuple[RawTable | None, list[Problem]]:
+    """Read ``path`` as text cells; return the table (or ``None``) and the problems found.
+
+    Accepts UTF-8 with or without a byte-order mark, ``\\n`` or ``\\r\\n`` line endings, and
+    ``,``, ``;`` or tab separators (``;`` implies decimal commas, as spreadsheet exports in
+    many locales write them).  Blank lines are skipped.  Refuses text that is not UTF-8,
+    an empty file, a duplicated or empty column name, and rows whose number of fields
+    differs from the header's.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(file, f"cannot be read: {error.strerror or error}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, [
+            Problem(
+                file,
+                f"is not UTF-8 text (byte {error.start} cannot be decoded); "
+                "save it as UTF-8 (CSV UTF-8 in spreadsheet programs)",
+            )
+        ]
+    text = text.removeprefix(BOM)
+    if not text.strip():
+        return None, [Problem(file, "is empty: a header line with the column names is needed")]
+    first_line = text.splitlines()[0]
+    delimiter = sniff_delimiter(first_line)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [name.strip() for name in records[0]]
+    problems = []
+    seen = set()
+    for name in header:
+        if not name:
+            problems.append(Problem(file, "the header has an empty column name", row=0))
+        elif name in seen:
+            problems.append(Problem(file, "column name appears twice in the header", 0, name))
+        seen.add(name)
+    if problems:
+        return None, problems
+    rows, numbers = [], []
+    width = len(header)
+    for number, record in enumerate(records[1:], start=1):
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if len(record) != width:
+            problems.append(
+                Problem(file, f"has {len(record)} fields; the header has {width}", row=number)
+            )
+            continue
+        rows.append([cell.strip() for cell in record])
+        numbers.append(number)
+    frame = pd.DataFrame(rows, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
+    return RawTable(frame, delimiter, delimiter == ";"), problems

@@ -1,0 +1,147 @@
+"""The data dictionary: the single description of every file and column of a cohort.
+
+``data_dictionary.csv`` (shipped with the package and copied into every cohort folder) lists,
+for each file and column, its type, unit, allowed values or range, whether it is required and
+what it means.  Validation reads it, the simulator takes its category codes from it, and the
+book renders it.
+
+Types: ``id`` (unique text; ``allowed`` may name another file's column it must appear in),
+``ref`` (text that must appear in another file's column, given as ``file:column``),
+``category`` (one of ``allowed``, separated by ``|``), ``integer`` and ``number`` (within the
+inclusive range ``low..high`` when ``allowed`` gives one).  ``required`` is ``yes``, ``no``,
+or a condition ``when COLUMN = VALUE`` / ``when COLUMN != VALUE``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+DICTIONARY_PATH = Path(__file__).with_name("data_dictionary.csv")
+FILES = ("screening.csv", "patients.csv", "nodes.csv", "tics.csv")
+TYPES = ("id", "ref", "category", "integer", "number")
+_CONDITION = re.compile(r"when (\w+) (=|!=) (\S+)")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One row of the data dictionary, parsed.
+
+    Examples
+    --------
+    >>> spec = columns("nodes.csv")["side"]
+    >>> spec.categories
+    ('left', 'right')
+    >>> columns("nodes.csv")["short_axis_mm"].value_range
+    (1.0, 80.0)
+    >>> columns("nodes.csv")["viable_tumour"].condition
+    ('match_method', '!=', 'unmatched')
+    """
+
+    file: str
+    name: str
+    type: str
+    unit: str
+    allowed: str
+    required: str
+    description: str
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The allowed codes of a ``category`` column, in the dictionary's order."""
+        return tuple(self.allowed.split("|")) if self.type == "category" else ()
+
+    @property
+    def value_range(self) -> tuple[float, float] | None:
+        """The inclusive ``(low, high)`` of a numeric column, or ``None``."""
+        if self.type not in ("integer", "number") or not self.allowed:
+            return None
+        low, high = self.allowed.split("..")
+        return float(low), float(high)
+
+    @property
+    def reference(self) -> tuple[str, str] | None:
+        """``(file, column)`` that the values must appear in, or ``None``."""
+        if self.type in ("id", "ref") and self.allowed:
+            file, column = self.allowed.split(":")
+            return file, column
+        return None
+
+    @property
+    def condition(self) -> tuple[str, str, str] | None:
+        """``(column, operator, value)`` when the column is required only conditionally."""
+        match = _CONDITION.fullmatch(self.required)
+        return (match[1], match[2], match[3]) if match else None
+
+    @property
+    def always_required(self) -> bool:
+        return self.required == "yes"
+
+
+@cache
+def data_dictionary() -> pd.DataFrame:
+    """The data dictionary as a table (a fresh copy on each call).
+
+    Examples
+    --------
+    >>> table = data_dictionary()
+    >>> list(table.columns)
+    ['file', 'column', 'type', 'unit', 'allowed', 'required', 'description']
+    >>> sorted(table["file"].unique()) == sorted(FILES)
+    True
+    """
+    table = pd.read_csv(DICTIONARY_PATH, dtype=str, keep_default_na=False)
+    _check(table)
+    return table
+
+
+def columns(file: str) -> dict[str, ColumnSpec]:
+    """The column specifications of one file, in file order.
+
+    Examples
+    --------
+    >>> list(columns("tics.csv"))
+    ['node_id', 'time_s', 'intensity', 'unit']
+    """
+    if file not in FILES:
+        raise ValueError(f"unknown cohort file {file!r}; expected one of {', '.join(FILES)}")
+    table = data_dictionary()
+    rows = table[table["file"] == file]
+    return {
+        row.column: ColumnSpec(
+            row.file, row.column, row.type, row.unit, row.allowed, row.required, row.description
+        )
+        for row in rows.itertuples(index=False)
+    }
+
+
+def categories(file: str, column: str) -> tuple[str, ...]:
+    """The allowed codes of a category column.
+
+    Examples
+    --------
+    >>> categories("nodes.csv", "match_method")
+    ('marked', 'level', 'unmatched')
+    """
+    return columns(file)[column].categories
+
+
+def _check(table: pd.DataFrame) -> None:
+    bad_types = sorted(set(table["type"]) - set(TYPES))
+    if bad_types:
+        raise ValueError(f"data dictionary: unknown types {bad_types}; expected {TYPES}")
+    duplicated = table[table.duplicated(["file", "column"])]
+    if len(duplicated):
+        raise ValueError(f"data dictionary: duplicated entries {duplicated.values.tolist()}")
+    for row in table.itertuples(index=False):
+        if row.required not in ("yes", "no") and not _CONDITION.fullmatch(row.required):
+            raise ValueError(
+                f"data dictionary: {row.file} {row.column}: required must be yes, no or "
+                f"'when COLUMN = VALUE', not {row.required!r}"
+            )
+        if row.type == "category" and not row.allowed:
+            raise ValueError(f"data dictionary: {row.file} {row.column}: no categories")

@@ -1,0 +1,100 @@
+"""Writing cohort tables as CSV with a fixed, machine-independent number format."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ceuslib.cohort.dictionary import DICTIONARY_PATH, FILES, columns
+
+DECIMALS = {"ls_ratio": 2, "intensity": 5}
+"""Decimals written per number column; every other number column gets one decimal."""
+
+
+def format_table(table: pd.DataFrame, file: str) -> str:
+    """The CSV text of one table: dictionary column order, fixed decimals, ``\\n`` endings.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"node_id": ["A-N1"], "time_s": [0.5], "intensity": [1 / 3],
+    ...                       "unit": ["linear_au"]})
+    >>> print(format_table(frame, "tics.csv"), end="")
+    node_id,time_s,intensity,unit
+    A-N1,0.5,0.33333,linear_au
+    """
+    specs = columns(file)
+    missing = [name for name in specs if name not in table.columns]
+    if missing:
+        raise ValueError(f"{file}: the table lacks the columns {', '.join(missing)}")
+    out = {}
+    for name, spec in specs.items():
+        values = table[name]
+        if spec.type == "number":
+            out[name] = _fixed(values.to_numpy(dtype=float), DECIMALS.get(name, 1))
+        elif spec.type == "integer":
+            out[name] = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        else:
+            out[name] = values.astype(object).where(values.notna(), "")
+    frame = pd.DataFrame(out, columns=list(specs))
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def _fixed(values: np.ndarray, decimals: int) -> np.ndarray:
+    text = np.char.mod(f"%.{decimals}f", values).astype(object)
+    text[np.isnan(values)] = ""
+    negative_zero = "-0." + "0" * decimals
+    text[text == negative_zero] = negative_zero[1:]
+    return text
+
+
+def write_tables(tables: dict[str, pd.DataFrame], directory: str | os.PathLike) -> Path:
+    """Write ``{file name: table}`` and the data dictionary into ``directory``.
+
+    Files are written into a temporary folder next to ``directory`` and then moved in one
+    rename per file, so an interrupted run never leaves a half-written file.  Other files
+    in ``directory`` (a README, for instance) are left alone.
+    """
+    target = Path(directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for file in FILES:
+            (staging / file).write_bytes(format_table(tables[file], file).encode("utf-8"))
+        shutil.copyfile(DICTIONARY_PATH, staging / "data_dictionary.csv")
+        if not target.exists():
+            staging.rename(target)
+            return target
+        if not target.is_dir():
+            raise NotADirectoryError(f"{target} exists and is not a folder")
+        for item in sorted(staging.iterdir()):
+            os.replace(item, target / item.name)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target
+
+
+def normalize(table: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The table with the dtypes :func:`ceuslib.cohort.read_cohort` gives.
+
+    Text columns become pandas strings with ``NaN`` for missing values, integer columns
+    ``int64`` and number columns ``float64``; columns keep the dictionary's order.
+    """
+    out = {}
+    for name, spec in columns(file).items():
+        values = table[name]
+        if spec.type == "integer":
+            out[name] = values.astype(np.int64)
+        elif spec.type == "number":
+            out[name] = values.astype(float)
+        elif isinstance(values.dtype, pd.StringDtype):
+            out[name] = values
+        else:
+            text = values.astype(object).where(values.notna(), np.nan)
+            out[name] = pd.Series(text, index=table.index, dtype="str")
+    return pd.DataFrame(out, index=table.index)

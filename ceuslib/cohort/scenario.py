@@ -1,0 +1,337 @@
+"""The assumptions of the synthetic cohort, each with its source, in one frozen dataclass.
+
+Every default of the simulator lives in :class:`Scenario`.  Each field carries, in its
+metadata, a short description and its basis: a reference of the project's domain brief
+(``[R41]`` and so on, resolved in the book's bibliography) or the word ``ASSUMPTION`` when no
+source was found.  :meth:`Scenario.to_frame` prints the whole table; the data chapter shows it.
+
+Probabilities are given per node state, in the order ``(residual, regression, uninvolved)``:
+
+- *residual*: the node still holds viable tumour after neoadjuvant therapy;
+- *regression*: the node held tumour before therapy and now holds none (a regression bed);
+- *uninvolved*: the node never held tumour (reactive or normal).
+
+Categorical features list the probabilities of their categories in the order of
+``CATEGORIES`` in :mod:`ceuslib.cohort.codes`, from the most benign-looking to the most
+suspicious-looking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import pandas as pd
+
+STATES = ("residual", "regression", "uninvolved")
+
+
+def _f(default, basis: str, description: str):
+    return field(default=default, metadata={"basis": basis, "description": description})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Every assumption of :func:`ceuslib.cohort.simulate_cohort`, with its source.
+
+    Change a field with :meth:`replace` (``Scenario().replace(residual_nodal_prevalence=0.3)``)
+    to build teaching variants: another prevalence, weaker features, noisier readers.
+
+    Examples
+    --------
+    >>> s = Scenario()
+    >>> s.residual_nodal_prevalence
+    0.463
+    >>> s.replace(reader_noise=0.3).reader_noise
+    0.3
+    >>> table = s.to_frame()
+    >>> bool(table["basis"].str.len().gt(0).all())
+    True
+    """
+
+    # --- screening -------------------------------------------------------------------
+    eligible_fraction: float = _f(
+        0.72, "ASSUMPTION", "Share of referred patients who meet every criterion."
+    )
+    exclusion_weights: tuple[float, ...] = _f(
+        (0.08, 0.10, 0.22, 0.18, 0.22, 0.10, 0.10),
+        "ASSUMPTION",
+        "Relative frequency of the first failed criterion among excluded patients, in the "
+        "order of ceuslib.eligibility.CRITERIA (not HNSCC, no NACI, cN0, surgery elsewhere, "
+        "incomplete NACI, prior treatment, distant metastasis).",
+    )
+    second_reason_probability: float = _f(
+        0.15, "ASSUMPTION", "Chance that an excluded patient fails a second criterion too."
+    )
+    # --- patients --------------------------------------------------------------------
+    age_mean: float = _f(58.0, "ASSUMPTION", "Mean age at enrolment (years).")
+    age_sd: float = _f(9.0, "ASSUMPTION", "Standard deviation of age (years).")
+    male_fraction: float = _f(0.80, "ASSUMPTION", "Share of men (HNSCC is male-predominant).")
+    site_probabilities: tuple[float, ...] = _f(
+        (0.50, 0.20, 0.18, 0.12),
+        "ASSUMPTION",
+        "Primary site: oral cavity, oropharynx, larynx, hypopharynx.",
+    )
+    p16_positive_oropharynx: float = _f(
+        0.40, "ASSUMPTION", "Share of oropharyngeal primaries that are p16-positive."
+    )
+    smoking_probabilities: tuple[float, ...] = _f(
+        (0.30, 0.35, 0.35), "ASSUMPTION", "Smoking: never, former, current."
+    )
+    regimen_probabilities: tuple[float, ...] = _f(
+        (0.65, 0.35),
+        "[R47, R48] regimens; shares ASSUMPTION",
+        "Regimen: anti-PD-1 + taxane + platinum (TP), anti-PD-1 + TPF.",
+    )
+    cycle_probabilities: tuple[float, ...] = _f(
+        (0.35, 0.45, 0.20), "ASSUMPTION", "Number of NACI cycles: 2, 3, 4."
+    )
+    # --- response --------------------------------------------------------------------
+    residual_nodal_prevalence: float = _f(
+        0.463,
+        "[R41] DERIVED: 1 - 0.537 nodal complete response",
+        "Probability that a patient has viable tumour in any dissected node (not ypN0).",
+    )
+    pcr_probability: float = _f(
+        0.445,
+        "[R68] midpoint of 37-52%; [R45] 37%",
+        "Probability of a pathological complete response at the primary site (ypT0).",
+    )
+    primary_nodal_correlation: float = _f(
+        0.58,
+        "[R41] DERIVED: tetrachoric correlation giving 31.7% CR in both from 41.5% and 53.7%",
+        "Correlation of the latent primary and nodal responses (Gaussian copula).",
+    )
+    mpr_probability: float = _f(
+        0.61, "[R45]", "Probability of a major pathological response (primary RVT <= 10%)."
+    )
+    occult_only_fraction: float = _f(
+        0.10,
+        "ASSUMPTION",
+        "Among patients with residual nodal disease, share whose residual tumour lies only in "
+        "nodes that were not imaged as targets.",
+    )
+    additional_residual_probability: float = _f(
+        0.60,
+        "ASSUMPTION",
+        "Chance that a further involved target node of a residual patient also holds tumour.",
+    )
+    target_node_probabilities: tuple[float, ...] = _f(
+        (0.60, 0.30, 0.10),
+        "Domain brief section 6: 1-3 target nodes, mean about 1.5; shares ASSUMPTION",
+        "Number of CEUS target nodes per patient: 1, 2, 3.",
+    )
+    involved_probability: float = _f(
+        0.80,
+        "ASSUMPTION",
+        "Chance that a second or third target node was involved before therapy (the first "
+        "target node is the cN+ index node).",
+    )
+    ene_probability: float = _f(
+        0.08,
+        "ASSUMPTION (gives about 15% of residual necks with ENE, within the 10-20% of section 6)",
+        "Chance that a node with viable tumour shows extranodal extension.",
+    )
+    dissected_nodes_mean: float = _f(
+        31.0, "[R36] DERIVED 7237/235", "Mean number of nodes in the neck dissection specimen."
+    )
+    # --- matching --------------------------------------------------------------------
+    match_probabilities: tuple[float, ...] = _f(
+        (0.70, 0.20, 0.10),
+        "ASSUMPTION; marking as in [R63], level-based matching as in [R36]",
+        "How a target node is matched to the specimen: marked node, level-based, unmatched.",
+    )
+    level_match_error: float = _f(
+        0.15,
+        "ASSUMPTION",
+        "Chance that a level-matched, tumour-free node is reported positive because another "
+        "node of the same level holds tumour.",
+    )
+    # --- imaging ---------------------------------------------------------------------
+    patient_icc: float = _f(
+        0.30,
+        "ASSUMPTION",
+        "Share of the variance of each latent imaging feature shared by the nodes of a "
+        "patient (makes nodes cluster within patients).",
+    )
+    feature_separation: float = _f(
+        1.0,
+        "ASSUMPTION (1 = the published contrasts; 0 = features carry no information)",
+        "Scales every difference between node states in the feature probabilities.",
+    )
+    reader_noise: float = _f(
+        0.15,
+        "ASSUMPTION (chosen for kappa about 0.6-0.8)",
+        "Chance that a qualitative reading is replaced by a random draw from the pooled "
+        "distribution (reader disagreement).",
+    )
+    short_axis_median_mm: tuple[float, ...] = _f(
+        (10.0, 7.0, 5.5),
+        "Domain brief section 6 ASSUMPTION anchored to [R31, R32, R34, R38]",
+        "Median post-treatment short axis (mm) by node state.",
+    )
+    short_axis_log_sd: tuple[float, ...] = _f(
+        (0.565, 0.514, 0.30),
+        "DERIVED from the IQRs 7-15 and 5-10 mm of section 6; uninvolved ASSUMPTION",
+        "Standard deviation of the log short axis by node state.",
+    )
+    shrinkage_median: tuple[float, ...] = _f(
+        (0.85, 0.60, 1.0),
+        "ASSUMPTION ([R41]: imaging under-calls response because size persists)",
+        "Median ratio of post- to pre-treatment short axis by node state.",
+    )
+    long_short_ratio_median: tuple[float, ...] = _f(
+        (1.5, 1.7, 2.3),
+        "[R27, R32] (L/S < 2 suggests malignancy); values ASSUMPTION",
+        "Median long-to-short axis ratio by node state.",
+    )
+    hilum_probabilities: tuple[tuple[float, ...], ...] = _f(
+        ((0.03, 0.07, 0.90), (0.10, 0.20, 0.70), (0.80, 0.10, 0.10)),
+        "[R38] 97.9% absent hilum in residual nodes after RT; responders ASSUMPTION (50-90%)",
+        "Hilum present, narrowed, absent, by node state.",
+    )
+    necrosis_probabilities: tuple[tuple[float, ...], ...] = _f(
+        ((0.55, 0.30, 0.15), (0.65, 0.15, 0.20), (0.97, 0.02, 0.01)),
+        "[R28-R30] necrosis as a malignant sign; values ASSUMPTION",
+        "B-mode necrosis none, coagulative, cystic, by node state.",
+    )
+    margin_probabilities: tuple[tuple[float, ...], ...] = _f(
+        ((0.55, 0.45), (0.75, 0.25), (0.95, 0.05)),
+        "[R38] 85% sharp borders after RT; values ASSUMPTION",
+        "Margin sharp, ill-defined, by node state.",
+    )
+    doppler_probabilities: tuple[tuple[float, ...], ...] = _f(
+        ((0.05, 0.15, 0.35, 0.45), (0.10, 0.45, 0.25, 0.20), (0.75, 0.15, 0.05, 0.05)),
+        "[R34, R35] peripheral flow suggests metastasis; values ASSUMPTION",
+        "Doppler pattern hilar, avascular, mixed, peripheral, by node state.",
+    )
+    enhancement_probabilities: tuple[tuple[float, ...], ...] = _f(
+        ((0.10, 0.10, 0.30, 0.50), (0.45, 0.30, 0.15, 0.10), (0.00, 0.10, 0.55, 0.35)),
+        "[R25, R26] hyper-enhancement in metastases; responders hypo/none 0.75 ASSUMPTION",
+        "CEUS enhancement none, hypo, iso, hyper (relative to surrounding tissue).",
+    )
+    heterogeneous_probability: tuple[float, ...] = _f(
+        (0.80, 0.50, 0.0625),
+        "[R20]: 80.0% of metastases inhomogeneous, 93.75% of benign nodes homogeneous; "
+        "regression ASSUMPTION",
+        "Probability of heterogeneous enhancement by node state.",
+    )
+    direction_probabilities: tuple[tuple[float, ...], ...] = _f(
+        ((0.0375, 0.0375, 0.925), (0.30, 0.30, 0.40), (0.969, 0.016, 0.015)),
+        "[R20]: centripetal 92.5% of metastases, centrifugal 96.9% of benign nodes; "
+        "regression ASSUMPTION",
+        "CEUS direction centrifugal, diffuse, centripetal, by node state.",
+    )
+    defect_probabilities: tuple[tuple[float, ...], ...] = _f(
+        ((0.40, 0.35, 0.25), (0.45, 0.30, 0.25), (0.95, 0.04, 0.01)),
+        "Domain brief section 6: defects 0.5-0.7 in residual tumour, ASSUMPTION",
+        "Perfusion defect none, < 50%, >= 50% of the node, by node state.",
+    )
+    ring_probability: tuple[float, ...] = _f(
+        (0.35, 0.30, 0.02),
+        "[R25] ring enhancement predicts metastasis; responders 0.2-0.4 ASSUMPTION",
+        "Probability of ring (rim) enhancement by node state.",
+    )
+    ct_mri_positive_probability: tuple[float, ...] = _f(
+        (0.95, 0.80, 0.25),
+        "[R41]: CT called nodal CR in 12.2% vs 53.7% on pathology; node values ASSUMPTION",
+        "Probability that CT/MRI calls the node suspicious for residual disease.",
+    )
+    ceus_missing_probability: float = _f(
+        0.04, "ASSUMPTION", "Chance that a patient's target nodes get no CEUS examination."
+    )
+    # --- time-intensity curves -------------------------------------------------------
+    ttp_mean_s: tuple[float, ...] = _f(
+        (24.1, 27.0, 29.3),
+        "[R22] malignant 24.1 s, benign 29.3 s; regression ASSUMPTION",
+        "Mean time to peak after injection (s) by node state.",
+    )
+    ttp_sd_s: tuple[float, ...] = _f(
+        (2.7, 3.4, 3.4), "[R22]; regression ASSUMPTION", "SD of the time to peak (s)."
+    )
+    arrival_range_s: tuple[float, float] = _f(
+        (8.0, 18.0), "ASSUMPTION (section 6)", "Range of bolus arrival times t0 (s)."
+    )
+    sigma_range: tuple[float, float] = _f(
+        (0.3, 0.7), "ASSUMPTION ([R-code-QuantUS] starts at 0.5)", "Range of lognormal sigma."
+    )
+    peak_enhancement_median: tuple[float, ...] = _f(
+        (0.07, 0.028, 0.11),
+        "Residual 0.07 a.u. as ceuslib.perfusion.DEFAULT_TIMING (about 11 dB above tissue, "
+        "[R20]); regression 0.4 x residual ASSUMPTION (0.2-0.6); uninvolved DERIVED from "
+        "[R20] (12.51 vs 10.51 dB, a factor 10**0.2 = 1.58)",
+        "Median peak enhancement (linear a.u.) by node state.",
+    )
+    peak_enhancement_log_sd: float = _f(
+        0.35, "ASSUMPTION ([R14, R15] large variability)", "SD of the log peak enhancement."
+    )
+    tissue_background: float = _f(
+        0.006,
+        "ceuslib.perfusion.DEFAULT_BASELINE ([R20], ASSUMPTION)",
+        "Linear echo-power of tissue before the bolus arrives (a.u.; 1 = top of display).",
+    )
+    speckle_cells: float = _f(
+        100.0,
+        "ASSUMPTION within 20-400 (domain brief section 1.5)",
+        "N_eff, independent speckle cells per ROI (frame-to-frame CV 1/sqrt(N_eff)).",
+    )
+    dynamic_range_db: float = _f(60.0, "[R-code-MITK]", "Display dynamic range (dB).")
+    fps: float = _f(
+        2.0,
+        "ASSUMPTION: real acquisitions run at 8-25 fps [R5]; the exported curve is kept at "
+        "2 frames per second so that the shipped tics.csv stays small",
+        "Frames per second of the exported time-intensity curve.",
+    )
+    duration_s: float = _f(
+        120.0, "Section 6: 90-120 s [R13, R15]", "Length of the time-intensity curve (s)."
+    )
+
+    def __post_init__(self) -> None:
+        problems = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            name = item.name
+            if isinstance(value, tuple) and (
+                name.endswith(("_probabilities", "_probability")) or name == "exclusion_weights"
+            ):
+                rows = value if isinstance(value[0], tuple) else (value,)
+                for row in rows:
+                    if min(row) < 0 or max(row) > 1:
+                        problems.append(f"{name}: probabilities must lie in [0, 1], got {row}")
+                    elif name.endswith("_probabilities") and abs(sum(row) - 1) > 1e-9:
+                        problems.append(f"{name}: probabilities must sum to 1, got {row}")
+            elif name.endswith(("_probability", "_fraction", "_prevalence")) or name in (
+                "patient_icc",
+                "reader_noise",
+                "level_match_error",
+            ):
+                if not 0.0 <= value <= 1.0:
+                    problems.append(f"{name} must lie in [0, 1], got {value!r}")
+        if not -1.0 < self.primary_nodal_correlation < 1.0:
+            problems.append("primary_nodal_correlation must lie in (-1, 1)")
+        if self.feature_separation < 0:
+            problems.append("feature_separation must be >= 0")
+        if problems:
+            raise ValueError("invalid Scenario: " + "; ".join(problems))
+
+    def replace(self, **changes) -> Scenario:
+        """A copy with some fields changed (``dataclasses.replace``)."""
+        return replace(self, **changes)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The assumptions table: one row per field with value, description and basis."""
+        rows = [
+            {
+                "field": item.name,
+                "value": _format_value(getattr(self, item.name)),
+                "description": item.metadata["description"],
+                "basis": item.metadata["basis"],
+            }
+            for item in fields(self)
+        ]
+        return pd.DataFrame(rows)
+
+
+def _format_value(value) -> str:
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_format_value(item) for item in value) + ")"
+    return f"{value:g}" if isinstance(value, float) else str(value)

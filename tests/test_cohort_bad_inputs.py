@@ -1,0 +1,60 @@
+"""The corpus of bad inputs: each case must give exactly the problems it lists."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ceuslib.cli import main
+from ceuslib.cohort import read_cohort
+from ceuslib.errors import DataError
+
+CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and p.name[:2].isdigit())
+
+
+def build(case: str, tmp_path: Path) -> Path:
+    folder = tmp_path / "study"
+    shutil.copytree(CORPUS / "base", folder)
+    source = CORPUS / case
+    for item in source.iterdir():
+        if item.name == "remove.txt":
+            for name in item.read_text().split():
+                (folder / name).unlink()
+        elif item.name != "expected.txt":
+            shutil.copyfile(item, folder / item.name)
+    return folder
+
+
+def expected(case: str, folder: Path) -> list[str]:
+    lines = (CORPUS / case / "expected.txt").read_text().splitlines()
+    return [line.replace("<DIR>", str(folder)) for line in lines]
+
+
+def test_the_corpus_has_at_least_25_kinds() -> None:
+    assert len(CASES) >= 25
+
+
+def test_the_base_cohort_is_valid() -> None:
+    cohort = read_cohort(CORPUS / "base")
+    assert len(cohort.patients) == 4
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_gives_its_message(case: str, tmp_path: Path) -> None:
+    folder = build(case, tmp_path)
+    with pytest.raises(DataError) as caught:
+        read_cohort(folder)
+    assert sorted(str(p) for p in caught.value.problems) == sorted(expected(case, folder))
+
+
+@pytest.mark.parametrize("case", ["08_unknown_code", "02_not_utf8", "46_several_problems_at_once"])
+def test_validate_command_lists_every_problem(case, tmp_path, capsys) -> None:
+    folder = build(case, tmp_path)
+    assert main(["validate", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    for line in expected(case, folder):
+        assert line in captured.err
