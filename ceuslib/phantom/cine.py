@@ -29,8 +29,9 @@ from ceuslib.phantom.patterns import PATTERNS, TISSUE_BOLUS, Pattern
 
 #: Frames simulated per block (memory stays near 30 MB per block for a 256 x 256 image).
 _BLOCK_FRAMES = 48
-#: Fatty hilum amplitude relative to the node (less vascular fat; ASSUMPTION).
-_HILUM_AMPLITUDE = 0.6
+#: Hilum amplitude relative to the node: the hilar vessels, the first to fill in a
+#: centrifugal node, carry more bubbles than the cortex (ASSUMPTION).
+_HILUM_AMPLITUDE = 1.5
 #: Coefficient of variation of the surrounding tissue's amplitude field (ASSUMPTION).
 _TISSUE_HETEROGENEITY = 0.1
 

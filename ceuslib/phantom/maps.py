@@ -35,12 +35,16 @@ class ParametricMaps:
         (0 where the peak is in the first frame).
     baseline : numpy.ndarray
         Mean linear echo-power over the first ``baseline_s`` seconds, in a.u.
+    t50 : numpy.ndarray or None
+        Time at which the smoothed curve first reaches half its peak enhancement
+        (``baseline + pe / 2``), in seconds; ``None`` unless asked for (``half_peak=True``).
     """
 
     ttp: np.ndarray
     pe: np.ndarray
     wir: np.ndarray
     baseline: np.ndarray
+    t50: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return f"ParametricMaps(shape={self.ttp.shape}, maps=ttp, pe, wir, baseline)"
@@ -57,6 +61,7 @@ class ParametricMaps:
                 "pe": self.pe[keep],
                 "wir": self.wir[keep],
                 "baseline": self.baseline[keep],
+                **({} if self.t50 is None else {"t50": self.t50[keep]}),
             }
         )
 
@@ -69,6 +74,7 @@ def parametric_maps(
     window_s: float = 2.0,
     spatial: int = 5,
     baseline_s: float = 5.0,
+    half_peak: bool = False,
 ) -> ParametricMaps:
     """Per-pixel time to peak, peak enhancement and wash-in rate of a cine loop.
 
@@ -87,6 +93,9 @@ def parametric_maps(
         Side of the square box averaged around each pixel (1: none).
     baseline_s : float
         The first ``baseline_s`` seconds (at least one frame) give the baseline.
+    half_peak : bool
+        Also map the time to half peak enhancement (``t50``), a sharper marker of arrival
+        than the time to peak; it needs a second pass over the loop.
 
     Returns
     -------
@@ -156,12 +165,39 @@ def parametric_maps(
         np.copyto(peak_index, k, where=higher)
         np.copyto(wir, steepest, where=higher)
     base /= n_baseline * window
+    t50 = None
+    if half_peak:
+        half = base * window + (peak - base * window) / 2
+        t50 = _first_crossing(frames, lut, int(spatial), window, half) / fps
     return ParametricMaps(
         ttp=peak_index / fps,
         pe=peak / window - base,
         wir=wir.astype(float) * (fps / window),
         baseline=base,
+        t50=t50,
     )
+
+
+def _first_crossing(frames, lut, spatial, window, level):
+    """First frame at which the running ``window``-frame sum reaches ``level`` (per pixel)."""
+    spatial_frames = _SpatialFrames(frames, lut, spatial)
+    before = window // 2
+    after = window - 1 - before
+    running = np.zeros(level.shape)
+    for j in range(-before, after + 1):
+        running += spatial_frames[j]
+    first = np.zeros(level.shape, dtype=np.int32)
+    found = running >= level
+    reached = np.empty(level.shape, dtype=bool)
+    for k in range(1, len(frames)):
+        running += spatial_frames[k + after]
+        running -= spatial_frames[k - before - 1]
+        spatial_frames.forget(k - before - 1)
+        np.greater_equal(running, level, out=reached)
+        reached &= ~found
+        np.copyto(first, k, where=reached)
+        found |= reached
+    return first
 
 
 class _SpatialFrames:

@@ -15,8 +15,8 @@ published facts behind the presets (ceus-domain.md, sections 2.2, 2.4 and 6):
 ASSUMPTIONS (no source; synthetic, for teaching): that a fibrotic responder keeps centrifugal
 hilar inflow with weak homogeneous enhancement (0.2 of a viable node's amplitude, the low end
 of the 0.2-0.6 range of the domain brief, section 6, so that it stays below the surrounding
-tissue), that the arrival front needs 4 s to cross a
-node, the heterogeneity levels, the defect sizes, and the surrounding tissue's bolus.
+tissue), that the arrival front needs 6 s to cross a node, that the hilar vessels enhance 1.5
+times the cortex, the heterogeneity levels, the defect sizes, and the surrounding tissue's bolus.
 """
 
 from __future__ import annotations
@@ -39,8 +39,11 @@ FAST_BOLUS = MappingProxyType(
 SLOW_BOLUS = MappingProxyType(
     {"area": 1.0, "mu": float(np.log(15.0) + 0.16), "sigma": 0.4, "t0": 12.0}
 )
-#: Surrounding soft tissue: later and weaker than a node (ASSUMPTION).
-TISSUE_BOLUS = MappingProxyType({"area": 0.35, "mu": float(np.log(18.0)), "sigma": 0.5, "t0": 14.0})
+#: Surrounding soft tissue: later and weaker than a node (ASSUMPTION): it starts to enhance
+#: at 16 s and peaks near 31 s, after both node boluses.
+TISSUE_BOLUS = MappingProxyType(
+    {"area": 0.35, "mu": float(np.log(18.0)), "sigma": 0.45, "t0": 16.0}
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class Pattern:
     bolus: MappingProxyType
     model: str = "lognormal"
     enhancement: float = 1.0
-    delay_spread_s: float = 4.0
+    delay_spread_s: float = 6.0
     heterogeneity: float = 0.0
     fatty_hilum: bool = False
     defects: tuple[Ellipse, ...] = ()
