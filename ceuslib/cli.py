@@ -124,6 +124,32 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("directory", help="folder of cohort files in the book's format")
+    parser.add_argument("--out", required=True, help="folder to write the report into")
+    parser.add_argument(
+        "--seed", type=_count(0), default=20261126, help="bootstrap seed (default 20261126)"
+    )
+    parser.add_argument(
+        "--n-boot", type=_count(100), default=2000, help="bootstrap resamples (default 2000)"
+    )
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ceuslib.cohort import read_cohort
+    from ceuslib.report import build_report, write_report
+
+    cohort = read_cohort(args.directory)
+    try:
+        report = build_report(cohort, n_boot=args.n_boot, seed=args.seed)
+    except ValueError as error:
+        print(f"error: {args.directory}: cannot compute the report: {error}", file=sys.stderr)
+        return 1
+    folder = write_report(report, args.out, source=str(Path(args.directory).resolve()))
+    print(f"wrote {folder}: index.html, {len(report.tables()) + 1} tables (CSV), 2 figures")
+    return 0
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -155,6 +181,12 @@ COMMANDS: list[Command] = [
         "fit every time-intensity curve of a cohort (one row per node)",
         configure_fit,
         run_fit,
+    ),
+    Command(
+        "report",
+        "write the methods-supplement tables and figures of a cohort (CSV, PNG, SVG, HTML)",
+        configure_report,
+        run_report,
     ),
 ]
 
