@@ -32,7 +32,7 @@ FLAGS = {
 }
 """The reasons a curve can be flagged (joined by ``"; "`` in the ``flag`` column)."""
 
-_CHUNK = 1024
+_CHUNK = 256
 
 
 def _result_columns(m: BolusModel) -> list[str]:
