@@ -339,8 +339,11 @@ def clip_to_bounds(theta, lims):
     return np.minimum(np.maximum(theta, lo), hi)
 
 
-def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool):
-    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5, B)``."""
+def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None):
+    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5, B)``.
+
+    With ``weight`` (shape ``(n, B)``) the Jacobian's rows are multiplied by it.
+    """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = t - t0
     pos = tp > 0
@@ -350,12 +353,14 @@ def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool):
     f = off + area * g
     if not jac:
         return f, None
-    ag = area * g
     J = np.empty((theta.shape[0], N_PARAMS, t.shape[-1]))
+    if weight is not None:
+        g = g * weight
+    ag = area * g
     J[:, 0] = g
     for k, d in enumerate(grads, start=1):
         np.multiply(ag, d, out=J[:, k])
-    J[:, 4] = 1.0
+    J[:, 4] = 1.0 if weight is None else weight
     return f, J
 
 
@@ -416,9 +421,8 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
     t = np.ascontiguousarray(np.broadcast_to(t, y.shape))
     sw = np.sqrt(w)
     theta = theta0.copy()
-    f, J = evaluate(model, t, theta, jac=True)
+    f, J = evaluate(model, t, theta, jac=True, weight=sw)
     r = (y - f) * sw
-    J *= sw[:, None, :]
     sse = np.einsum("nb,nb->n", r, r)
     jtj = J @ J.transpose(0, 2, 1)
     jtr = (J @ r[..., None])[..., 0]
@@ -443,7 +447,7 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         trial = np.minimum(np.maximum(theta[idx] + step, lo[idx]), hi[idx])
         full = idx.size == n
         tt, yy, ss = (t, y, sw) if full else (t[idx], y[idx], sw[idx])
-        f_t, J_t = evaluate(model, tt, trial, jac=True)
+        f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss)
         r_t = (yy - f_t) * ss
         sse_t = np.einsum("nb,nb->n", r_t, r_t)
         better = np.isfinite(sse_t) & (sse_t <= sse[idx])
@@ -453,10 +457,12 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         decrease = (sse[acc] - sse_t[better]) / np.maximum(sse[acc], 1e-300)
         theta[acc] = trial[better]
         sse[acc] = sse_t[better]
-        Jb = J_t[better]
-        Jb *= ss[better][:, None, :]
+        if better.all():
+            Jb, rb = J_t, r_t
+        else:
+            Jb, rb = J_t[better], r_t[better]
         jtj[acc] = Jb @ Jb.transpose(0, 2, 1)
-        jtr[acc] = (Jb @ r_t[better][..., None])[..., 0]
+        jtr[acc] = (Jb @ rb[..., None])[..., 0]
         lam[acc] = np.maximum(lam[acc] / 3.0, 1e-12)
         rej = idx[~better]
         lam[rej] *= 4.0
