@@ -460,3 +460,11 @@ def test_format_table_names_missing_columns() -> None:
 
     with pytest.raises(ValueError, match="time_s"):
         format_table(pd.DataFrame({"node_id": ["A"]}), "tics.csv")
+
+
+def test_seed_may_be_a_generator_but_not_none() -> None:
+    a = simulate_cohort(5, seed=np.random.default_rng(8), curves=False)
+    b = simulate_cohort(5, seed=np.random.default_rng(8), curves=False)
+    pd.testing.assert_frame_equal(a.nodes, b.nodes)
+    with pytest.raises(ValueError, match="seed"):
+        simulate_cohort(5, seed=None)
