@@ -5,9 +5,18 @@
 - :func:`simulate_tic` and :func:`simulate_tics`: curves through the whole signal chain.
 - :func:`fit_tic`, :func:`fit_tics`, :func:`compare_models`: bounded least-squares fits on
   linearized curves, VueBox-style descriptors (:func:`describe`), flags and AIC/BIC.
+- :func:`read_tic_csv` / :func:`write_tic_csv`: TIC exports; :func:`read_dicom_cine`,
+  :func:`roi_tic`, :func:`write_dicom_cine`: DICOM ultrasound multi-frame cines.
 """
 
 from ceuslib.perfusion.descriptors import DESCRIPTORS, describe
+from ceuslib.perfusion.dicom import (
+    DicomCine,
+    UltrasoundRegion,
+    read_dicom_cine,
+    roi_tic,
+    write_dicom_cine,
+)
 from ceuslib.perfusion.display import compress, linearize, to_db
 from ceuslib.perfusion.fit import FLAGS, TICFit, compare_models, fit_tic, fit_tics
 from ceuslib.perfusion.models import MODELS, BolusModel, get_model
@@ -20,6 +29,7 @@ from ceuslib.perfusion.simulate import (
     simulate_tic,
     simulate_tics,
 )
+from ceuslib.perfusion.ticfile import UNITS, TICTable, read_tic_csv, write_tic_csv
 
 __all__ = [
     "DEFAULT_BASELINE",
@@ -27,10 +37,14 @@ __all__ = [
     "DESCRIPTORS",
     "FLAGS",
     "MODELS",
+    "UNITS",
     "BolusModel",
+    "DicomCine",
     "SimulatedTIC",
     "SimulatedTICs",
     "TICFit",
+    "TICTable",
+    "UltrasoundRegion",
     "compare_models",
     "compress",
     "default_params",
@@ -39,7 +53,12 @@ __all__ = [
     "fit_tics",
     "get_model",
     "linearize",
+    "read_dicom_cine",
+    "read_tic_csv",
+    "roi_tic",
     "simulate_tic",
     "simulate_tics",
     "to_db",
+    "write_dicom_cine",
+    "write_tic_csv",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ceuslib.perfusion import engine
 from ceuslib.perfusion.descriptors import DESCRIPTORS, describe
@@ -130,7 +130,9 @@ def fit_tics(
     a batched Levenberg-Marquardt (Levenberg 1944; Marquardt 1963) from closed-form
     log-linear starting values (see :mod:`ceuslib.perfusion.engine`).  For speed the sum of
     squares is taken over block means of about ``block_s`` seconds, merged into coarser bins
-    away from the bolus; the bins are rebuilt around the solution and the fit polished.
+    away from the bolus; the bins are rebuilt around the solution and the fit polished.  The
+    reported ``sse`` (and QOF, AIC, BIC and the standard errors built on it) is recomputed
+    over every frame.
 
     Standard errors: ``sqrt(diag((J'WJ)^-1) * SSE / (N - 5))`` (Gauss-Newton covariance, as
     :func:`scipy.optimize.curve_fit`).  QOF is ``100 (1 - SSE / SST)`` (ASSUMPTION: VueBox's
@@ -208,12 +210,13 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     lims = engine.bounds(m, blocks)
     theta0 = engine.start_values(m, blocks, lims)
     cumulative = blocks.cumulative()
-    bins = engine.adaptive_bins(m, blocks, theta0, cumulative)
+    bins = engine.adaptive_bins(m, blocks, theta0, cumulative, fine=32, tail=8)
     first = engine.levenberg_marquardt(m, bins, theta0, lims)
     bins = engine.adaptive_bins(m, blocks, first.theta, cumulative)
     res = engine.levenberg_marquardt(m, bins, first.theta, lims)
     theta = res.theta
-    sse = bins.within_ss.sum(axis=1) + res.sse_blocks
+    # the sum of squares over the frames, from the block statistics (see engine.frame_sse)
+    sse = engine.frame_sse(m, blocks, theta)
     total = cumulative[:, 2, -1]
     sst = cumulative[:, 3, -1] - total**2 / n_frames
     dof = max(n_frames - engine.N_PARAMS, 1)
