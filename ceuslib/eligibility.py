@@ -94,7 +94,15 @@ class ScreeningResult:
         return self.n_screened - self.n_included
 
     def reasons(self) -> pd.Series:
-        """Number of excluded referrals by their first failed criterion (protocol order)."""
+        """Number of excluded referrals by their first failed criterion (protocol order).
+
+        Examples
+        --------
+        >>> from ceuslib.cohort import simulate_cohort
+        >>> result = screen(simulate_cohort(30, seed=2, curves=False).screening)
+        >>> int(result.reasons().sum()) == result.n_excluded
+        True
+        """
         first = self.exclusions[self.exclusions["first"]]
         counts = first["reason"].value_counts()
         order = [c.reason for c in CRITERIA if c.reason in counts.index]
@@ -213,7 +221,16 @@ class StardFlow:
     nodes_unmatched: int
 
     def to_frame(self) -> pd.DataFrame:
-        """The counts as a two-column table (``box``, ``count``)."""
+        """The counts as a two-column table (``box``, ``count``).
+
+        Examples
+        --------
+        >>> from ceuslib.cohort import simulate_cohort
+        >>> c = simulate_cohort(10, seed=1, curves=False)
+        >>> table = stard_flow(c.screening, c.patients, c.nodes).to_frame()
+        >>> list(table.columns), int(table.loc[table["box"] == "Enrolled", "count"].item())
+        (['box', 'count'], 10)
+        """
         rows = [("Referred and screened", self.referred), ("Excluded", self.excluded)]
         rows += [(f"  {reason}", n) for reason, n in self.exclusion_reasons]
         rows += [("Enrolled", self.enrolled), ("No CEUS examination", self.no_index_test)]

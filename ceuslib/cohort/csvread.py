@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,10 +96,10 @@ def read_raw(path: Path, file: str) -> tuple[RawTable | None, list[Problem]]:
     if (lengths == width).all():  # the usual case, vectorised
         frame = pd.DataFrame(body, columns=header, dtype=object)
         frame.index = pd.RangeIndex(1, len(body) + 1, name="row")
-        for name in header:
-            column = frame[name]
-            if (column.str.startswith(" ") | column.str.endswith(" ")).any():
-                frame[name] = column.str.strip()
+        sep = re.escape(delimiter)
+        if re.search(f"(^|{sep})[ \t]|[ \t]({sep}|\r?$)", text, flags=re.M):
+            for name in header:
+                frame[name] = frame[name].str.strip()
         blank = (frame == "").all(axis=1)
         if blank.any():
             frame = frame[~blank]

@@ -16,7 +16,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     tics : pandas.DataFrame
         Long format with ``node_id, time_s, intensity, unit`` (as
         :func:`ceuslib.cohort.read_cohort` returns it); one unit for the whole table,
-        ``linear_au`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
+        ``linear`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
     model : str
         A model of ``ceuslib.perfusion.MODELS``.
 
@@ -52,7 +52,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     if len(tics) == 0:
         return pd.DataFrame({"node_id": pd.Series(dtype="str")})
     unit = units[0]
-    if unit not in ("linear_au", "db"):
+    if unit not in ("linear", "db"):
         raise ValueError(
             f"cannot fit {unit} intensities: linearise gray levels first with "
             "ceuslib.perfusion.linearize and the scanner's dynamic range"

@@ -28,6 +28,23 @@ class Cohort:
 
     The columns are described in ``data_dictionary.csv``
     (:func:`ceuslib.cohort.data_dictionary`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ceuslib.cohort import read_cohort, simulate_cohort
+    >>> cohort = simulate_cohort(4, seed=11)
+    >>> cohort
+    Cohort(5 referrals, 4 patients, 7 nodes, 7 curves)
+    >>> summary = cohort.summary()
+    >>> summary["patients"], summary["nodes"], summary["pcr_rate"]
+    (4, 7, 0.5)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = cohort.write(f"{tmp}/study")
+    ...     print(sorted(p.name for p in folder.iterdir()))
+    ...     print(read_cohort(folder).nodes.equals(cohort.nodes))
+    ['data_dictionary.csv', 'nodes.csv', 'patients.csv', 'screening.csv', 'tics.csv']
+    True
     """
 
     screening: pd.DataFrame

@@ -132,7 +132,7 @@ class Scenario:
         "Chance that a node with viable tumour shows extranodal extension.",
     )
     dissected_nodes_mean: float = _f(
-        31.0, "[R36] DERIVED 7237/235", "Mean number of nodes in the neck dissection specimen."
+        30.8, "[R36] DERIVED 7237/235", "Mean number of nodes in the neck dissection specimen."
     )
     # --- matching --------------------------------------------------------------------
     match_probabilities: tuple[float, ...] = _f(
