@@ -337,3 +337,14 @@ def test_mcnemar_matches_fagerland_2013() -> None:
     for method in ("asymptotic", "exact", "midp"):
         result = acc.mcnemar_test(b=paper["b"], c=paper["c"], method=method)
         assert abs(result.p_value - paper[method]) <= half_unit, method
+
+
+def test_paired_difference_matches_fagerland_2017() -> None:
+    book = PUBLISHED["fagerland2017_paired"]
+    half_unit = 0.5 * 10.0 ** -book["decimals"]
+    result = acc.paired_proportion_difference(
+        both=book["both"], only_a=book["only_a"], only_b=book["only_b"], neither=book["neither"]
+    )
+    assert abs(result.diff - book["estimate"]) <= half_unit
+    assert abs(result.ci_low - book["low"]) <= half_unit
+    assert abs(result.ci_high - book["high"]) <= half_unit

@@ -2,19 +2,19 @@
 
 One module per family:
 
-- :mod:`~ceuslib.accuracy.proportions`: intervals for one proportion (Wilson by default).
-- :mod:`~ceuslib.accuracy.metrics`: the 2x2 table, its measures and predictive values at
+- ``proportions``: intervals for one proportion (Wilson by default).
+- ``metrics``: the 2x2 table, its measures and predictive values at
   another prevalence.
-- :mod:`~ceuslib.accuracy.roc`: the empirical ROC curve, the AUC with DeLong's interval, the
+- ``roc``: the empirical ROC curve, the AUC with DeLong's interval, the
   paired and unpaired DeLong tests.
-- :mod:`~ceuslib.accuracy.partial`: partial AUC with McClish's correction.
-- :mod:`~ceuslib.accuracy.bootstrap`: stratified bootstrap interval of the AUC.
-- :mod:`~ceuslib.accuracy.clustered`: several nodes per patient (Obuchowski's AUC, cluster
+- ``partial``: partial AUC with McClish's correction.
+- ``bootstrap``: stratified bootstrap interval of the AUC.
+- ``clustered``: several nodes per patient (Obuchowski's AUC, cluster
   bootstrap, patient-level aggregation).
-- :mod:`~ceuslib.accuracy.paired`: two binary tests on the same units (McNemar, paired
+- ``paired``: two binary tests on the same units (McNemar, paired
   differences of sensitivity and specificity).
-- :mod:`~ceuslib.accuracy.agreement`: Cohen's kappa, weighted or not.
-- :mod:`~ceuslib.accuracy.sample_size`: Buderer's sample size, Hanley and McNeil's SE.
+- ``agreement``: Cohen's kappa, weighted or not.
+- ``sample_size``: Buderer's sample size, Hanley and McNeil's SE.
 
 Scores are oriented by an explicit ``direction`` ("higher" or "lower" values mean the
 positive class), never guessed from the data.

@@ -38,7 +38,8 @@ class Kappa:
 def agreement_weights(k: int, weights: str | None) -> np.ndarray:
     """Agreement weights for ``k`` ordered categories: 1 on the diagonal, 0 at most apart.
 
-    Linear: 1 - |i - j|/(k - 1); quadratic: 1 - (i - j)²/(k - 1)²; ``None``: identity.
+    Linear: ``1 - |i - j| / (k - 1)``; quadratic: ``1 - (i - j)² / (k - 1)²``; ``None``:
+    the identity (unweighted kappa).
 
     Examples
     --------
@@ -59,10 +60,11 @@ def kappa_from_table(table: object, *, weights: str | None = None, level: float 
 
     Parameters
     ----------
-    table : array_like of int, shape (k, k)
-        Counts of units rated category i by reader A and j by reader B, categories in their
-        natural order (needed by the weighted versions).
-    weights : {None, "linear", "quadratic"}
+    table : array_like
+        Integer counts, shape (k, k): units rated category i by reader A and j by reader
+        B, categories in their natural order (needed by the weighted versions).
+    weights : str or None
+        One of ``None``, ``"linear"``, ``"quadratic"``.
         Unweighted kappa (Cohen 1960) or weighted kappa (Cohen 1968) with linear or
         quadratic agreement weights.
     level : float
@@ -77,16 +79,19 @@ def kappa_from_table(table: object, *, weights: str | None = None, level: float 
 
     Notes
     -----
-    With cell proportions p_ij, margins p_i. and p_.j, agreement weights w_ij,
-    p_o = sum w_ij p_ij, p_e = sum w_ij p_i. p_.j and kappa = (p_o - p_e)/(1 - p_e). With
-    wbar_i. = sum_j w_ij p_.j and wbar_.j = sum_i w_ij p_i., the large-sample variance of
-    Fleiss, Cohen and Everitt (Psychol Bull 1969;72:323-327) is
+    With cell proportions ``p[i, j]``, row and column margins ``r[i]`` and ``c[j]`` and
+    agreement weights ``w[i, j]``, the observed agreement is ``p_o = sum w[i, j] p[i, j]``,
+    the chance-expected agreement ``p_e = sum w[i, j] r[i] c[j]`` and
+    ``kappa = (p_o - p_e) / (1 - p_e)``. With ``wr[i] = sum_j w[i, j] c[j]`` and
+    ``wc[j] = sum_i w[i, j] r[i]``, the large-sample variance of Fleiss, Cohen and Everitt
+    (Psychol Bull 1969;72:323-327) is
 
-    var = [sum p_ij (w_ij - (wbar_i. + wbar_.j)(1 - kappa))² - (kappa - p_e(1 - kappa))²]
-    / (n (1 - p_e)²),
+    ``var = (sum p[i, j] (w[i, j] - (wr[i] + wc[j]) (1 - kappa))² - (kappa - p_e (1 - kappa))²)
+    / (n (1 - p_e)²)``,
 
-    and under kappa = 0 it is [sum p_i. p_.j (w_ij - (wbar_i. + wbar_.j))² - p_e²] /
-    (n (1 - p_e)²). The first gives the interval, the second the test (as epiR's
+    and under kappa = 0 it is
+    ``(sum r[i] c[j] (w[i, j] - (wr[i] + wc[j]))² - p_e²) / (n (1 - p_e)²)``. The first gives
+    the interval, the second the test (as epiR's
     ``epi.kappa(method = "fleiss")`` for the unweighted kappa).
 
     Examples
@@ -155,7 +160,8 @@ def cohen_kappa(
     categories : sequence, optional
         The categories in their natural order (needed for weighted kappa and to include a
         category that neither reader used); by default the sorted distinct ratings.
-    weights : {None, "linear", "quadratic"}
+    weights : str or None
+        One of ``None``, ``"linear"``, ``"quadratic"``.
         See :func:`kappa_from_table`.
     level : float
         Confidence level.

@@ -110,7 +110,7 @@ def bootstrap_auc(
 
     Parameters
     ----------
-    y_true, score : arrays
+    y_true, score : array_like
         Truth (1 = positive) and scores of independent units.
     n_resamples : int
         Number of bootstrap resamples.
@@ -118,7 +118,8 @@ def bootstrap_auc(
         Confidence level.
     seed : int or numpy.random.Generator
         Source of randomness; the same seed gives the same interval.
-    direction : {"higher", "lower"}
+    direction : str
+        One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
     return_replicates : bool
         Also return the array of bootstrap AUCs.

@@ -80,7 +80,7 @@ def clustered_roc_auc(
 
     Parameters
     ----------
-    y_true : array of 0/1 or bool
+    y_true : array_like
         Truth of each unit (node).
     score : array of float
         Score of each unit.
@@ -88,7 +88,8 @@ def clustered_roc_auc(
         Cluster (patient) identifier of each unit; at least two clusters.
     level : float
         Confidence level.
-    direction : {"higher", "lower"}
+    direction : str
+        One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
 
     Returns
@@ -161,7 +162,7 @@ def cluster_bootstrap_auc(
 
     Parameters
     ----------
-    y_true, score, cluster : arrays
+    y_true, score, cluster : array_like
         Truth, score and cluster identifier of each unit.
     n_resamples : int
         Number of resamples.
@@ -169,7 +170,8 @@ def cluster_bootstrap_auc(
         Confidence level.
     seed : int or numpy.random.Generator
         Source of randomness.
-    direction : {"higher", "lower"}
+    direction : str
+        One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
 
     Returns
@@ -292,9 +294,10 @@ def aggregate_by_patient(
 
     Parameters
     ----------
-    y_true, score, cluster : arrays
+    y_true, score, cluster : array_like
         Truth, score and patient of each node.
-    direction : {"higher", "lower"}
+    direction : str
+        One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
 
     Returns

@@ -27,9 +27,9 @@ def confusion_counts(y_true: object, test_positive: object) -> dict[str, int]:
 
     Parameters
     ----------
-    y_true : array of 0/1 or bool
+    y_true : array_like
         Reference standard (1 = diseased, e.g. viable tumour in the node on pathology).
-    test_positive : array of 0/1 or bool
+    test_positive : array_like
         The test's call (1 = positive), same length.
 
     Returns

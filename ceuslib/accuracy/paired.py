@@ -33,7 +33,8 @@ def mcnemar_test(*, b: int, c: int, method: str = "midp") -> McNemarTest:
     b, c : int
         Discordant pairs (keyword-only): ``b`` units positive on test A and negative on
         test B, ``c`` the reverse. Concordant pairs carry no information on the difference.
-    method : {"midp", "exact", "asymptotic"}
+    method : str
+        One of ``"midp"``, ``"exact"``, ``"asymptotic"``.
         ``"exact"``: the conditional binomial test, b ~ Binomial(b + c, 1/2), two-sided as
         twice the smaller tail (capped at 1). ``"midp"`` (default): the exact p-value minus
         the point probability P(B = min(b, c)). ``"asymptotic"``: (b - c)² / (b + c)
@@ -111,7 +112,8 @@ def paired_proportion_difference(
         only, on neither.
     level : float
         Confidence level.
-    method : {"newcombe", "wald"}
+    method : str
+        One of ``"newcombe"``, ``"wald"``.
         ``"newcombe"`` (default): Newcombe's square-and-add interval from the two Wilson
         intervals and the correlation of the pairs; ``"wald"``: diff ± z·se with the usual
         paired variance, clipped to [-1, 1].
@@ -186,15 +188,17 @@ def compare_binary_tests(
 
     Parameters
     ----------
-    y_true : array of 0/1 or bool
+    y_true : array_like
         Reference standard.
-    test_a, test_b : array of 0/1 or bool
+    test_a, test_b : array_like
         The two tests' calls on the same units (e.g. CEUS and CT/MRI).
     level : float
         Confidence level of the intervals of the differences.
-    method : {"newcombe", "wald"}
+    method : str
+        One of ``"newcombe"``, ``"wald"``.
         Interval of each difference (:func:`paired_proportion_difference`).
-    mcnemar_method : {"midp", "exact", "asymptotic"}
+    mcnemar_method : str
+        One of ``"midp"``, ``"exact"``, ``"asymptotic"``.
         McNemar's test among the diseased (sensitivity) and the non-diseased (specificity).
 
     Returns

@@ -58,18 +58,20 @@ def partial_auc(
 
     Parameters
     ----------
-    y_true : array of 0/1 or bool
+    y_true : array_like
         Reference standard, 1 = positive.
     score : array of float
         The test's scores.
     bounds : (float, float)
         The range of the ``focus`` axis, e.g. specificity from 0.8 to 1.0 (in either order).
-    focus : {"specificity", "sensitivity"}
+    focus : str
+        One of ``"specificity"``, ``"sensitivity"``.
         ``"specificity"``: the area under the curve (sensitivity) over that range of
         specificity. ``"sensitivity"``: the area under specificity over that range of
         sensitivity, the region that matters when missing disease is what must be avoided
         (high sensitivity, as before sparing a neck).
-    direction : {"higher", "lower"}
+    direction : str
+        One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
 
     Returns

@@ -41,7 +41,9 @@ def proportion_ci(
     successes, n : int or array of int
         Number of successes and of trials (arrays broadcast; ``0 <= successes <= n``,
         ``n >= 1``).
-    method : {"wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald"}
+    method : str
+        One of ``"wilson"``, ``"clopper-pearson"``, ``"jeffreys"``, ``"agresti-coull"``,
+        ``"wald"``.
         ``"wilson"`` (the default) is the score interval; ``"clopper-pearson"`` the exact
         interval from beta quantiles; ``"jeffreys"`` the equal-tailed interval of the
         Beta(x + 1/2, n - x + 1/2) posterior; ``"agresti-coull"`` the Wald interval around

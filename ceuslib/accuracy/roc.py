@@ -59,11 +59,12 @@ def roc_curve(y_true: object, score: object, *, direction: str = "higher") -> Ro
 
     Parameters
     ----------
-    y_true : array of 0/1 or bool
+    y_true : array_like
         Reference standard, 1 = positive (diseased).
     score : array of float
         The test's score, same length.
-    direction : {"higher", "lower"}
+    direction : str
+        One of ``"higher"``, ``"lower"``.
         Which end of the score means the positive class. Stated by the user, never guessed
         from the data: guessing it makes every AUC at least 0.5 and biases it upwards.
 
@@ -127,13 +128,14 @@ def roc_auc(
 
     Parameters
     ----------
-    y_true : array of 0/1 or bool
+    y_true : array_like
         Reference standard, 1 = positive. At least two positives and two negatives.
     score : array of float
         Finite scores, same length.
     level : float
         Confidence level.
-    direction : {"higher", "lower"}
+    direction : str
+        One of ``"higher"``, ``"lower"``.
         Which end of the score means positive (see :func:`roc_curve`).
 
     Returns
@@ -237,7 +239,7 @@ def delong_test(
 
     Parameters
     ----------
-    y_true : array of 0/1 or bool
+    y_true : array_like
         Reference standard, one value per unit.
     score_a, score_b : array of float
         Two scores of the same units (e.g. CEUS peak enhancement and B-mode short axis).
@@ -300,9 +302,9 @@ def delong_test_unpaired(
 
     Parameters
     ----------
-    y_a, score_a : arrays
+    y_a, score_a : array_like
         Truth and score of the first sample.
-    y_b, score_b : arrays
+    y_b, score_b : array_like
         Truth and score of the second, independent sample.
     level : float
         Confidence level of the interval of ``auc_a - auc_b``.
