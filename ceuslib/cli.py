@@ -1,7 +1,7 @@
 """The ``ceuslib`` command line: ``simulate``, ``validate``, ``fit`` (more as the library grows).
 
 Each subcommand is two small functions, ``configure(parser)`` and ``run(args) -> int``,
-listed in :data:`COMMANDS`.  :func:`main` turns every input problem into a plain message on
+listed in ``COMMANDS``.  :func:`main` turns every input problem into a plain message on
 standard error and a non-zero exit code, never a traceback.  Files are written whole or not
 at all (staged under a temporary name, then renamed).
 

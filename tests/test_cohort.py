@@ -412,7 +412,7 @@ def test_fitted_peaks_are_earlier_in_residual_nodes() -> None:
 
 def test_fit_refuses_gray_levels(tmp_path: Path, capsys) -> None:
     folder = simulate_cohort(2, seed=1).write(tmp_path / "c")
-    text = (folder / "tics.csv").read_text().replace("linear_au", "gray")
+    text = (folder / "tics.csv").read_text().replace("linear", "gray")
     (folder / "tics.csv").write_text(text)
     assert main(["fit", str(folder), "--out", str(tmp_path / "f.csv")]) == 1
     assert "linearise gray levels" in capsys.readouterr().err
@@ -426,3 +426,45 @@ def test_fit_accepts_decibels_like_linear_units() -> None:
     in_db = tics.assign(intensity=10 * np.log10(tics["intensity"]), unit="db")
     a, b = fit_cohort_curves(tics), fit_cohort_curves(in_db)
     np.testing.assert_allclose(a["ttp"], b["ttp"], rtol=1e-6)
+
+
+def test_reads_tab_separated_files(tmp_path: Path) -> None:
+    cohort = simulate_cohort(3, seed=6)
+    folder = cohort.write(tmp_path / "c")
+    _export(folder, lambda text, file: text.replace(",", "\t"))
+    pd.testing.assert_frame_equal(read_cohort(folder).nodes, cohort.nodes)
+
+
+def test_numbers_are_written_with_fixed_decimals() -> None:
+    from ceuslib.cohort.io import format_table
+
+    frame = pd.DataFrame(
+        {
+            "node_id": ["A-N1", "A-N1", "A-N1"],
+            "time_s": [0.0, 0.04, 1e-9],
+            "intensity": [-1e-9, np.nan, 2.0 / 3.0],
+            "unit": ["linear"] * 3,
+        }
+    )
+    lines = format_table(frame, "tics.csv").splitlines()
+    # No negative zero, an empty cell for a missing value, time to one decimal.
+    assert lines[1:] == [
+        "A-N1,0.0,0.00000,linear",
+        "A-N1,0.0,,linear",
+        "A-N1,0.0,0.66667,linear",
+    ]
+
+
+def test_format_table_names_missing_columns() -> None:
+    from ceuslib.cohort.io import format_table
+
+    with pytest.raises(ValueError, match="time_s"):
+        format_table(pd.DataFrame({"node_id": ["A"]}), "tics.csv")
+
+
+def test_seed_may_be_a_generator_but_not_none() -> None:
+    a = simulate_cohort(5, seed=np.random.default_rng(8), curves=False)
+    b = simulate_cohort(5, seed=np.random.default_rng(8), curves=False)
+    pd.testing.assert_frame_equal(a.nodes, b.nodes)
+    with pytest.raises(ValueError, match="seed"):
+        simulate_cohort(5, seed=None)

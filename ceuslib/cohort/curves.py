@@ -8,7 +8,7 @@ import pandas as pd
 from ceuslib.cohort.scenario import Scenario
 from ceuslib.perfusion import get_model, linearize, simulate_tics
 
-UNIT = "linear_au"
+UNIT = "linear"
 
 
 def curve_parameters(

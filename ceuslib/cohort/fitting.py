@@ -16,26 +16,26 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     tics : pandas.DataFrame
         Long format with ``node_id, time_s, intensity, unit`` (as
         :func:`ceuslib.cohort.read_cohort` returns it); one unit for the whole table,
-        ``linear_au`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
+        ``linear`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
     model : str
-        A model of :data:`ceuslib.perfusion.MODELS`.
+        A model of ``ceuslib.perfusion.MODELS``.
 
     Returns
     -------
     pandas.DataFrame
-        ``node_id`` then the columns of :func:`ceuslib.perfusion.fit_tics`, one row per
+        ``node_id`` then the columns of ``ceuslib.perfusion.fit_tics``, one row per
         curve, in the order the curves first appear.
 
     Raises
     ------
     ValueError
         If the intensities are gray levels (they need the scanner's dynamic range:
-        linearise them first with :func:`ceuslib.perfusion.linearize`) or the units mix.
+        linearise them first with ``ceuslib.perfusion.linearize``) or the units mix.
 
     Notes
     -----
     Curves with the same number of frames are fitted together in one batch of
-    :func:`ceuslib.perfusion.fit_tics`, each on its own time axis.
+    ``ceuslib.perfusion.fit_tics``, each on its own time axis.
 
     Examples
     --------
@@ -52,7 +52,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     if len(tics) == 0:
         return pd.DataFrame({"node_id": pd.Series(dtype="str")})
     unit = units[0]
-    if unit not in ("linear_au", "db"):
+    if unit not in ("linear", "db"):
         raise ValueError(
             f"cannot fit {unit} intensities: linearise gray levels first with "
             "ceuslib.perfusion.linearize and the scanner's dynamic range"

@@ -22,10 +22,10 @@ def format_table(table: pd.DataFrame, file: str) -> str:
     Examples
     --------
     >>> frame = pd.DataFrame({"node_id": ["A-N1"], "time_s": [0.5], "intensity": [1 / 3],
-    ...                       "unit": ["linear_au"]})
+    ...                       "unit": ["linear"]})
     >>> print(format_table(frame, "tics.csv"), end="")
     node_id,time_s,intensity,unit
-    A-N1,0.5,0.33333,linear_au
+    A-N1,0.5,0.33333,linear
     """
     specs = columns(file)
     missing = [name for name in specs if name not in table.columns]

@@ -55,7 +55,7 @@ class Cohort:
         """Write the four CSV files and ``data_dictionary.csv`` into ``directory``.
 
         Numbers are written with a fixed number of decimals (see
-        :data:`ceuslib.cohort.io.DECIMALS`), so the same cohort gives the same bytes on
+        ``ceuslib.cohort.io.DECIMALS``), so the same cohort gives the same bytes on
         any machine.  Nothing is written half-way: the files are staged in a temporary
         folder and renamed into place.
         """

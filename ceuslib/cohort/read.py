@@ -25,7 +25,7 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
 
     Parameters
     ----------
-    directory : str or path
+    directory : str or os.PathLike
         The folder holding the four files (a ``data_dictionary.csv`` there is ignored: the
         package's dictionary is the one that applies).
 

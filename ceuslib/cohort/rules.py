@@ -219,9 +219,9 @@ def check_tics(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Problems
             value = t["intensity"].to_numpy(dtype=float)
             out.add_rows(
                 f,
-                "a linear_au intensity cannot be negative",
+                "a linear intensity cannot be negative",
                 t,
-                (t["unit"] == "linear_au").to_numpy(dtype=bool) & (value < 0),
+                (t["unit"] == "linear").to_numpy(dtype=bool) & (value < 0),
                 "intensity",
             )
             out.add_rows(

@@ -27,9 +27,9 @@ def simulate_cohort(
     ----------
     n_patients : int
         Number of enrolled patients (the screening log has more referrals).
-    seed : int or numpy.random.SeedSequence
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
         Source of randomness; the same seed gives the same cohort, byte for byte once
-        written.
+        written.  ``None`` is refused: a cohort must be reproducible.
     scenario : Scenario, optional
         The assumptions; :class:`~ceuslib.cohort.Scenario` defaults when omitted.
     curves : bool
@@ -65,13 +65,18 @@ def simulate_cohort(
     if isinstance(n_patients, bool) or int(n_patients) != n_patients or n_patients < 1:
         raise ValueError(f"n_patients must be a positive whole number, got {n_patients!r}")
     n_patients = int(n_patients)
+    if seed is None:
+        raise ValueError("seed is required (an int, SeedSequence or Generator)")
     scenario = Scenario() if scenario is None else scenario
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
-    sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    rng_screen, rng_patients, rng_nodes, rng_curves = (
-        np.random.default_rng(child) for child in sequence.spawn(4)
-    )
+    if isinstance(seed, np.random.Generator):
+        children = seed.spawn(4)
+    else:
+        sequence = seed if isinstance(seed, np.random.SeedSequence) else None
+        sequence = sequence or np.random.SeedSequence(seed)
+        children = [np.random.default_rng(child) for child in sequence.spawn(4)]
+    rng_screen, rng_patients, rng_nodes, rng_curves = children
     screening = simulate_screening(n_patients, rng=rng_screen, scenario=scenario)
     ids = screening["patient_id"].dropna().tolist()
     patients = simulate_patients(ids, rng=rng_patients, scenario=scenario)

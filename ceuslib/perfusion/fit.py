@@ -215,10 +215,8 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     bins = engine.adaptive_bins(m, blocks, first.theta, cumulative)
     res = engine.levenberg_marquardt(m, bins, first.theta, lims)
     theta = res.theta
-    # the exact sum of squares over the frames (bins only approximate it away from the peak)
-    f, _ = engine.evaluate(m, t if t.ndim == 2 else t[None, :], theta, jac=False)
-    resid = y - f
-    sse = np.einsum("nt,nt->n", resid, resid)
+    # the sum of squares over the frames, from the block statistics (see engine.frame_sse)
+    sse = engine.frame_sse(m, blocks, theta)
     total = cumulative[:, 2, -1]
     sst = cumulative[:, 3, -1] - total**2 / n_frames
     dof = max(n_frames - engine.N_PARAMS, 1)

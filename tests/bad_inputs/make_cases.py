@@ -278,13 +278,13 @@ case(
     "34_mixed_units",
     [
         "tics.csv, row 241, column 'unit': value 'db': mixed units: one unit per file, and the "
-        "first row uses linear_au"
+        "first row uses linear"
     ],
     **{T: edit(T, [(r, "unit", "db") for r in range(241, 481)])},
 )
 case(
     "35_negative_linear_intensity",
-    ["tics.csv, row 5, column 'intensity': value -0.001: a linear_au intensity cannot be negative"],
+    ["tics.csv, row 5, column 'intensity': value -0.001: a linear intensity cannot be negative"],
     **{T: edit(T, [(5, "intensity", "-0.00100")])},
 )
 case(
