@@ -148,6 +148,9 @@ def test_peak_enhancement_smooths_speckle_and_sorts_time():
         peak_enhancement(tics.drop(columns="time_s"))
     with pytest.raises(ValueError, match="window"):
         peak_enhancement(tics, window=0)
+    assert peak_enhancement(tics.assign(unit="linear"), window=3).to_dict() == peak.to_dict()
+    with pytest.raises(ValueError, match="needs linear intensity; tics has unit 'db'"):
+        peak_enhancement(tics.assign(unit="db"))
 
 
 def test_patient_table_on_the_shipped_cohort(root):

@@ -20,7 +20,8 @@ def peak_enhancement(tics: pd.DataFrame, *, window: int = 9) -> pd.Series:
     ----------
     tics : pandas.DataFrame
         Long format: ``node_id, time_s, intensity`` with linear (not log-compressed)
-        intensity, as in the cohort's ``tics`` table.
+        intensity, as in the cohort's ``tics`` table; if a ``unit`` column is present it
+        must read ``linear``.
     window : int
         Width, in frames, of the centred running median that tames speckle before the
         maximum is taken.
@@ -48,6 +49,13 @@ def peak_enhancement(tics: pd.DataFrame, *, window: int = 9) -> pd.Series:
         raise ValueError(f"tics must have the columns {sorted(needed)}")
     if not isinstance(window, int) or window < 1:
         raise ValueError(f"window must be a positive number of frames, got {window!r}")
+    if "unit" in tics.columns:
+        units = sorted(set(tics["unit"].astype(str)) - {"linear"})
+        if units:
+            raise ValueError(
+                f"peak enhancement needs linear intensity; tics has unit {units[0]!r} "
+                "(convert it with ceuslib.perfusion.linearize first)"
+            )
     ordered = tics.sort_values(["node_id", "time_s"], kind="stable")
     smooth = ordered.groupby("node_id", sort=True)["intensity"].transform(
         lambda x: x.rolling(window, center=True, min_periods=1).median()
