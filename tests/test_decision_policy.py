@@ -148,6 +148,9 @@ def test_peak_enhancement_smooths_speckle_and_sorts_time():
         peak_enhancement(tics.drop(columns="time_s"))
     with pytest.raises(ValueError, match="window"):
         peak_enhancement(tics, window=0)
+    assert peak_enhancement(tics.assign(unit="linear"), window=3).to_dict() == peak.to_dict()
+    with pytest.raises(ValueError, match="needs linear intensity; tics has unit 'db'"):
+        peak_enhancement(tics.assign(unit="db"))
 
 
 def test_patient_table_on_the_shipped_cohort(root):
@@ -162,3 +165,27 @@ def test_patient_table_on_the_shipped_cohort(root):
     no_ceus = nodes.groupby("patient_id").ceus_imaged.apply(lambda s: (s == "yes").sum() == 0)
     assert table.ceus_suspicion.isna().equals(no_ceus.reindex(table.index))
     assert table.max_short_axis_mm.equals(nodes.groupby("patient_id").short_axis_mm.max())
+
+
+@pytest.mark.parametrize("window", [1, 2, 4, 5, 9])
+def test_peak_enhancement_equals_pandas_rolling_median(window):
+    rng = np.random.default_rng(window)
+    frames = []
+    for k, length in enumerate([3, 12, 40, 7]):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "node_id": f"N{k}",
+                    "time_s": rng.permutation(length) * 0.5,
+                    "intensity": rng.gamma(2.0, 1.0, length),
+                }
+            )
+        )
+    tics = pd.concat(frames, ignore_index=True)
+    ordered = tics.sort_values(["node_id", "time_s"])
+    oracle = ordered.groupby("node_id")["intensity"].apply(
+        lambda x: x.rolling(window, center=True, min_periods=1).median().max()
+    )
+    ours = peak_enhancement(tics, window=window)
+    assert ours.index.tolist() == oracle.index.tolist()
+    assert ours.to_numpy() == pytest.approx(oracle.to_numpy())

@@ -156,7 +156,11 @@ def bootstrap_cutpoint(
     for name in METRICS:
         a = np.where(ok, apparent[name], np.nan)
         t = np.where(ok, test[name], np.nan)
-        point = float(getattr(estimate, name, estimate.sensitivity + estimate.specificity - 1))
+        point = float(
+            estimate.sensitivity + estimate.specificity - 1
+            if name == "youden"
+            else getattr(estimate, name)
+        )
         optimism = float(np.nanmean(a - t)) if np.isfinite(a - t).any() else np.nan
         low, high = (v[0] for v in percentile_interval(a[:, None], level))
         table[name] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 SUSPICIOUS_CEUS = {
@@ -20,7 +21,8 @@ def peak_enhancement(tics: pd.DataFrame, *, window: int = 9) -> pd.Series:
     ----------
     tics : pandas.DataFrame
         Long format: ``node_id, time_s, intensity`` with linear (not log-compressed)
-        intensity, as in the cohort's ``tics`` table.
+        intensity, as in the cohort's ``tics`` table; if a ``unit`` column is present it
+        must read ``linear``.
     window : int
         Width, in frames, of the centred running median that tames speckle before the
         maximum is taken.
@@ -48,11 +50,35 @@ def peak_enhancement(tics: pd.DataFrame, *, window: int = 9) -> pd.Series:
         raise ValueError(f"tics must have the columns {sorted(needed)}")
     if not isinstance(window, int) or window < 1:
         raise ValueError(f"window must be a positive number of frames, got {window!r}")
+    if "unit" in tics.columns:
+        units = sorted(set(tics["unit"].astype(str)) - {"linear"})
+        if units:
+            raise ValueError(
+                f"peak enhancement needs linear intensity; tics has unit {units[0]!r} "
+                "(convert it with ceuslib.perfusion.linearize first)"
+            )
     ordered = tics.sort_values(["node_id", "time_s"], kind="stable")
-    smooth = ordered.groupby("node_id", sort=True)["intensity"].transform(
-        lambda x: x.rolling(window, center=True, min_periods=1).median()
+    ids, starts, counts = np.unique(
+        ordered["node_id"].to_numpy(), return_index=True, return_counts=True
     )
-    return smooth.groupby(ordered["node_id"]).max().rename("peak_enhancement")
+    order = np.argsort(starts)
+    ids, starts, counts = ids[order], starts[order], counts[order]
+    values = ordered["intensity"].to_numpy(dtype=float)
+    # One row per node, padded with NaN: each frame's window runs from `window // 2` frames
+    # before it to `window - 1 - window // 2` after it and shrinks at the ends of the curve,
+    # as pandas' rolling(window, center=True, min_periods=1).median() does.
+    before = window // 2
+    padded = np.full((ids.size, counts.max() + window - 1), np.nan)
+    rows = np.repeat(np.arange(ids.size), counts)
+    cols = np.arange(values.size) - np.repeat(starts, counts) + before
+    padded[rows, cols] = values
+    windows = np.lib.stride_tricks.sliding_window_view(padded, window, axis=1)
+    inside = np.arange(windows.shape[1])[None, :] < counts[:, None]
+    smooth = np.full(inside.shape, -np.inf)
+    smooth[inside] = np.nanmedian(windows[inside], axis=-1)
+    return pd.Series(
+        smooth.max(axis=1), index=pd.Index(ids, name="node_id"), name="peak_enhancement"
+    )
 
 
 def patient_table(
