@@ -19,8 +19,9 @@ LINE_STYLES = ("-", "--", "-.", ":")
 def plot_roc(points, *, ax=None):
     """Empirical ROC curves, one per descriptor, with the chance diagonal.
 
-    ``points`` has the columns ``label, fpr, tpr`` (as :attr:`ceuslib.report.Report.
-    roc_points`).  Each curve has its own colour *and* line style.  Returns the axes.
+    ``points`` has the columns ``label, fpr, tpr``, as the ``roc_points`` table of
+    :class:`ceuslib.report.Report`.  Each curve has its own colour *and* line style.
+    Returns the axes.
 
     Examples
     --------
