@@ -10,7 +10,7 @@
 - :func:`parametric_maps`: per-pixel time to peak, peak enhancement and wash-in rate.
 - :func:`pattern_features`, :func:`simulate_readers`, :func:`reader_agreement`: readers rating
   the qualitative features with a chosen agreement, and their kappa (through
-  :func:`ceuslib.accuracy.cohen_kappa`).
+  ``ceuslib.accuracy.cohen_kappa``).
 
 Everything here is synthetic, for teaching and for testing the analysis; it is not patient
 data.

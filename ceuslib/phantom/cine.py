@@ -3,13 +3,13 @@
 The signal chain follows the domain brief (ceus-domain.md, sections 1.1 and 1.5):
 
 1. every pixel's echo-power is proportional to its bubble concentration: an amplitude times
-   a bolus curve of :data:`ceuslib.perfusion.MODELS`, delayed by the pixel's arrival time;
+   a bolus curve of ``ceuslib.perfusion.MODELS``, delayed by the pixel's arrival time;
 2. speckle is multiplicative: each speckle cell (``speckle_grain`` x ``speckle_grain``
    pixels) draws a fresh exponential intensity every frame (bubbles move, so consecutive
    frames decorrelate; Bar-Zion et al. 2015), on top of a static tissue echo with its own,
    fixed, speckle and an additive noise power;
 3. the scanner log-compresses over ``dynamic_range_db`` and quantises to 8 bits with
-   :func:`ceuslib.perfusion.compress`, the inverse of :func:`ceuslib.perfusion.linearize`.
+   ``ceuslib.perfusion.compress``, the inverse of ``ceuslib.perfusion.linearize``.
 
 Because speckle has mean one, the mean of the *linearized* pixels of a region is, up to
 8-bit quantisation and the rare clipped pixel, the region's mean echo-power: the bolus curve
@@ -167,14 +167,14 @@ def simulate_cine(
     Notes
     -----
     The node's pixel at position ``p`` has echo-power ``a(p) f(t - d(p))``, with ``f`` the
-    pattern's bolus (any model of :data:`ceuslib.perfusion.MODELS`), ``a(p)`` the pattern's
+    pattern's bolus (any model of ``ceuslib.perfusion.MODELS``), ``a(p)`` the pattern's
     enhancement times a smooth lognormal heterogeneity field (mean one), zero in defects,
     and ``d(p)`` the arrival delay: for a centrifugal pattern proportional to the distance
     from the hilar entry point, for a centripetal one to the depth below the capsule, both
     reaching ``delay_spread_s`` at the farthest pixel.  Enhancement directions follow Ling
     et al. 2020; multiplicative, frame-to-frame independent speckle Bar-Zion et al. 2015, with
     the exponential intensity of fully developed (Rayleigh) speckle (see the
-    domain brief, section 1.5); the display law is that of :func:`ceuslib.perfusion.linearize`.
+    domain brief, section 1.5); the display law is that of ``ceuslib.perfusion.linearize``.
 
     Examples
     --------

@@ -7,6 +7,7 @@ pixels, uncompressed (explicit VR little endian); and one Sequence of Ultrasound
 calibrating the image in centimetres.  The display dynamic range has no standard tag (vendors
 keep it in private tags); it is written in the private block ``CEUSLIB`` of group 0x0011 and
 in Image Comments, so that a reader can find it, but real exports will need it from the user.
+The same reader serves these files and real exports: ``ceuslib.perfusion.read_dicom_cine``.
 
 The file is byte-for-byte reproducible: its UIDs are derived from the pixel data and the
 acquisition settings, and it carries no date or time.

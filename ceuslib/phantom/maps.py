@@ -103,7 +103,7 @@ def parametric_maps(
 
     Notes
     -----
-    Gray levels are turned into echo-power with :func:`ceuslib.perfusion.linearize`; the
+    Gray levels are turned into echo-power with ``ceuslib.perfusion.linearize``; the
     smoothing is a box filter (``scipy.ndimage.uniform_filter1d``, edges repeated) in time
     and space; then, per pixel, the time to peak is the first frame of the maximum, the peak
     enhancement that maximum minus the baseline, and the wash-in rate the largest forward

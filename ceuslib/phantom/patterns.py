@@ -59,9 +59,9 @@ class Pattern:
         it enters all around the capsule and fills the node towards its centre.
     bolus : mapping
         Parameters of the bolus curve feeding the node, for the model ``model`` of
-        :data:`ceuslib.perfusion.MODELS`, as they apply at the first-enhancing pixel.
+        ``ceuslib.perfusion.MODELS``, as they apply at the first-enhancing pixel.
     model : str
-        The bolus model's name in :data:`ceuslib.perfusion.MODELS`.
+        The bolus model's name in ``ceuslib.perfusion.MODELS``.
     enhancement : float
         Node amplitude multiplier (1 = the bolus as given).
     delay_spread_s : float

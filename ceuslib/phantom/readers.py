@@ -191,7 +191,7 @@ def reader_agreement(
 
     Notes
     -----
-    Computed by :func:`ceuslib.accuracy.cohen_kappa` (Cohen 1960; weighted, Cohen 1968;
+    Computed by ``ceuslib.accuracy.cohen_kappa`` (Cohen 1960; weighted, Cohen 1968;
     large-sample standard errors of Fleiss, Cohen and Everitt 1969), with the categories of
     :data:`ceuslib.phantom.FEATURE_LEVELS` in their order.
 
