@@ -42,8 +42,8 @@ class Cine:
 
     Attributes
     ----------
-    frames : numpy.ndarray of uint8
-        The displayed loop, ``(n_frames, height, width)``.
+    frames : numpy.ndarray
+        The displayed loop, uint8, ``(n_frames, height, width)``.
     time : numpy.ndarray
         Acquisition time of each frame from the injection, in seconds.
     fps : float
@@ -131,7 +131,7 @@ def simulate_cine(
     Parameters
     ----------
     pattern : str or Pattern
-        A name of :data:`ceuslib.phantom.PATTERNS` or a :class:`Pattern`.
+        A name of ``PATTERNS`` or a :class:`Pattern`.
     shape : tuple of int
         ``(height, width)`` in pixels (ignored when ``geometry`` is given).
     fps, duration : float
@@ -151,7 +151,7 @@ def simulate_cine(
         Side of a speckle cell in pixels.
     tissue_bolus : dict, optional
         Bolus parameters of the surrounding tissue (default
-        :data:`ceuslib.phantom.patterns.TISSUE_BOLUS`).
+        ``TISSUE_BOLUS``).
     tissue_echo, noise_power : float
         Mean static tissue echo-power and additive noise power, in the linear units of the
         display law (1 = saturation).

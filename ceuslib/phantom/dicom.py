@@ -47,10 +47,10 @@ def write_dicom_cine(
 
     Parameters
     ----------
-    path : path-like
+    path : str or os.PathLike
         The file to write (replaced atomically: written to a temporary name, then renamed).
-    frames : numpy.ndarray of uint8
-        ``(n_frames, height, width)`` gray levels.
+    frames : numpy.ndarray
+        ``(n_frames, height, width)`` uint8 gray levels.
     fps : float
         Frame rate: Frame Time is ``1000 / fps`` ms.
     pixel_spacing_mm : float

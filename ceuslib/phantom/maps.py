@@ -80,8 +80,8 @@ def parametric_maps(
 
     Parameters
     ----------
-    frames : numpy.ndarray of uint8
-        The loop, ``(n_frames, height, width)``, log-compressed gray levels 0-255.
+    frames : numpy.ndarray
+        The loop, uint8, ``(n_frames, height, width)``, log-compressed gray levels 0-255.
     fps : float
         Frame rate in frames per second.
     dynamic_range_db : float

@@ -54,9 +54,10 @@ class Pattern:
     ----------
     name : str
         A short name.
-    direction : {"centrifugal", "centripetal"}
-        Centrifugal: contrast enters at the hilum and spreads to the capsule.  Centripetal:
-        it enters all around the capsule and fills the node towards its centre.
+    direction : str
+        ``"centrifugal"`` or ``"centripetal"``.  Centrifugal: contrast enters at the hilum
+        and spreads to the capsule.  Centripetal: it enters all around the capsule and fills
+        the node towards its centre.
     bolus : mapping
         Parameters of the bolus curve feeding the node, for the model ``model`` of
         ``ceuslib.perfusion.MODELS``, as they apply at the first-enhancing pixel.

@@ -69,8 +69,8 @@ def roi_curve(
 
     Parameters
     ----------
-    frames : numpy.ndarray of uint8
-        The loop, ``(n_frames, height, width)``.
+    frames : numpy.ndarray
+        The loop, uint8, ``(n_frames, height, width)``.
     mask : numpy.ndarray of bool
         The region, ``(height, width)``.
     dynamic_range_db : float
@@ -156,8 +156,8 @@ def reference_ratio(
 
     Parameters
     ----------
-    frames : numpy.ndarray of uint8
-        The loop, ``(n_frames, height, width)``.
+    frames : numpy.ndarray
+        The loop, uint8, ``(n_frames, height, width)``.
     roi, reference : numpy.ndarray of bool
         The region (the node) and the reference region (e.g. surrounding soft tissue).
     fps : float
