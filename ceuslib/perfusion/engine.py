@@ -78,15 +78,20 @@ def make_blocks(t: np.ndarray, y: np.ndarray, *, block_s: float) -> Blocks:
     nb = n_frames // k
     cut = nb * k
     yb = y[:, :cut].reshape(n, nb, k)
-    sums = yb.sum(axis=2)
     squares = np.einsum("nbk,nbk->nb", yb, yb)
     if shared:
         tk = t[:cut].reshape(nb, k)
         tb = np.broadcast_to(tk.mean(axis=1), (n, nb))
         centred = tk - tk.mean(axis=1, keepdims=True)
-        moment = np.einsum("nbk,bk->nb", yb, centred)
+        if np.allclose(centred, centred[0]):  # a regular grid: one matrix product
+            both = yb.reshape(n * nb, k) @ np.stack([np.ones(k), centred[0]], axis=1)
+            sums, moment = both[:, 0].reshape(n, nb), both[:, 1].reshape(n, nb)
+        else:
+            sums = yb.sum(axis=2)
+            moment = np.einsum("nbk,bk->nb", yb, centred)
         spread = np.broadcast_to((centred * centred).sum(axis=1), (n, nb))
     else:
+        sums = yb.sum(axis=2)
         tk = t[:, :cut].reshape(n, nb, k)
         tb = tk.mean(axis=2)
         centred = tk - tb[..., None]
@@ -117,15 +122,15 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray) -> np.ndarra
     with ``S_tt = sum (t_i - tbar)^2`` and ``S_yt = sum (y_i - ybar)(t_i - tbar)``.  The
     neglected curvature terms are of order ``(block duration)^4 f''^2``.
     """
-    f, _ = evaluate(model, blocks.t, theta, jac=False)
-    area, s1, s2, t0 = (theta[:, i : i + 1] for i in range(4))
+    area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = blocks.t - t0
     pos = tp > 0
     safe = np.where(pos, tp, 1.0)
-    g, _ = model.density(safe, s1, s2)
+    ag, _ = model.density(safe, s1, s2)
+    ag *= area * pos
     d1, _ = model.dlog_dt(safe, s1, s2)
-    slope = np.where(pos, area * g * d1, 0.0)
-    resid = blocks.y - f
+    slope = ag * d1
+    resid = blocks.y - off - ag
     terms = blocks.within_ss + blocks.w * resid * resid
     terms += slope * (slope * blocks.spread - 2.0 * blocks.moment)
     return terms.sum(axis=1)
@@ -176,16 +181,13 @@ def adaptive_bins(
     return Blocks(t, y, w, within, blocks.n_frames)
 
 
-def _smooth(y: np.ndarray, width: int) -> np.ndarray:
-    """Centred moving average along the last axis (edges use the available frames)."""
-    if width <= 1:
-        return y.copy()
-    c = np.cumsum(np.pad(y, ((0, 0), (1, 0))), axis=1)
-    m = y.shape[1]
-    idx = np.arange(m)
-    lo = np.clip(idx - width // 2, 0, m)
-    hi = np.clip(idx + width // 2 + 1, 0, m)
-    return (c[:, hi] - c[:, lo]) / (hi - lo)
+def _smooth3(y: np.ndarray) -> np.ndarray:
+    """Centred three-point moving average along the last axis (two points at the edges)."""
+    out = np.empty_like(y)
+    out[:, 1:-1] = (y[:, :-2] + y[:, 1:-1] + y[:, 2:]) / 3.0
+    out[:, 0] = 0.5 * (y[:, 0] + y[:, 1])
+    out[:, -1] = 0.5 * (y[:, -2] + y[:, -1])
+    return out
 
 
 def _basis(model: BolusModel, tp: np.ndarray):
@@ -248,7 +250,7 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     """Data-driven starting values, shape ``(n, 5)``, by log-linear regression."""
     t, y = _coarsen(blocks)
     n, nb = y.shape
-    ys = _smooth(y, 3)
+    ys = _smooth3(y)
     peak = np.argmax(ys, axis=1)
     rows = np.arange(n)
     ttp = t[rows, peak]
@@ -270,7 +272,7 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     best_cost = np.full(n, np.inf)
     X = np.empty((n, 3, nb))
     X[:, 0] = 1.0
-    for frac in (0.3, 0.8, 1.6):
+    for frac in (0.4, 1.2):
         t0 = foot - frac * rise
         tp = t - t0[:, None]
         w = np.where(tp > 0, weight, 0.0)
@@ -337,8 +339,11 @@ def clip_to_bounds(theta, lims):
     return np.minimum(np.maximum(theta, lo), hi)
 
 
-def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool):
-    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5, B)``."""
+def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None):
+    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5, B)``.
+
+    With ``weight`` (shape ``(n, B)``) the Jacobian's rows are multiplied by it.
+    """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = t - t0
     pos = tp > 0
@@ -348,12 +353,14 @@ def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool):
     f = off + area * g
     if not jac:
         return f, None
-    ag = area * g
     J = np.empty((theta.shape[0], N_PARAMS, t.shape[-1]))
+    if weight is not None:
+        g = g * weight
+    ag = area * g
     J[:, 0] = g
     for k, d in enumerate(grads, start=1):
         np.multiply(ag, d, out=J[:, k])
-    J[:, 4] = 1.0
+    J[:, 4] = 1.0 if weight is None else weight
     return f, J
 
 
@@ -414,9 +421,8 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
     t = np.ascontiguousarray(np.broadcast_to(t, y.shape))
     sw = np.sqrt(w)
     theta = theta0.copy()
-    f, J = evaluate(model, t, theta, jac=True)
+    f, J = evaluate(model, t, theta, jac=True, weight=sw)
     r = (y - f) * sw
-    J *= sw[:, None, :]
     sse = np.einsum("nb,nb->n", r, r)
     jtj = J @ J.transpose(0, 2, 1)
     jtr = (J @ r[..., None])[..., 0]
@@ -441,7 +447,7 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         trial = np.minimum(np.maximum(theta[idx] + step, lo[idx]), hi[idx])
         full = idx.size == n
         tt, yy, ss = (t, y, sw) if full else (t[idx], y[idx], sw[idx])
-        f_t, J_t = evaluate(model, tt, trial, jac=True)
+        f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss)
         r_t = (yy - f_t) * ss
         sse_t = np.einsum("nb,nb->n", r_t, r_t)
         better = np.isfinite(sse_t) & (sse_t <= sse[idx])
@@ -451,10 +457,12 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         decrease = (sse[acc] - sse_t[better]) / np.maximum(sse[acc], 1e-300)
         theta[acc] = trial[better]
         sse[acc] = sse_t[better]
-        Jb = J_t[better]
-        Jb *= ss[better][:, None, :]
+        if better.all():
+            Jb, rb = J_t, r_t
+        else:
+            Jb, rb = J_t[better], r_t[better]
         jtj[acc] = Jb @ Jb.transpose(0, 2, 1)
-        jtr[acc] = (Jb @ r_t[better][..., None])[..., 0]
+        jtr[acc] = (Jb @ rb[..., None])[..., 0]
         lam[acc] = np.maximum(lam[acc] / 3.0, 1e-12)
         rej = idx[~better]
         lam[rej] *= 4.0

@@ -32,7 +32,7 @@ FLAGS = {
 }
 """The reasons a curve can be flagged (joined by ``"; "`` in the ``flag`` column)."""
 
-_CHUNK = 1024
+_CHUNK = 256
 
 
 def _result_columns(m: BolusModel) -> list[str]:
@@ -211,7 +211,7 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     theta0 = engine.start_values(m, blocks, lims)
     cumulative = blocks.cumulative()
     bins = engine.adaptive_bins(m, blocks, theta0, cumulative, fine=32, tail=8)
-    first = engine.levenberg_marquardt(m, bins, theta0, lims)
+    first = engine.levenberg_marquardt(m, bins, theta0, lims, max_iter=4)
     bins = engine.adaptive_bins(m, blocks, first.theta, cumulative)
     res = engine.levenberg_marquardt(m, bins, first.theta, lims)
     theta = res.theta
