@@ -140,7 +140,9 @@ def fit_tics(
     ``N log(SSE / N) + 2 k`` and BIC ``N log(SSE / N) + k log N`` with ``k = 6`` (five
     parameters and the noise variance) (Akaike 1974; Schwarz 1978).
 
-    Flags: *no enhancement* when the area is less than three standard errors above zero;
+    Flags: *no enhancement* when the area is less than three standard errors above zero (the
+    shape of a curve without a bolus is undetermined, so *did not converge* is then not
+    added, although ``converged`` may be false);
     *no wash-out inside the acquisition* when the wash-out tangent's foot TO lies after the
     last frame; *clipped or saturated* when a frame reaches ``saturation`` or
     ``truncation`` (VueBox's linearization is invalid there [R8]).
@@ -250,7 +252,7 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     few = (on_washin < 3) & ~no_enhancement
     for j in np.flatnonzero(~converged | no_enhancement | no_washout | few):
         i = sel[j]
-        if not converged[j]:
+        if not converged[j] and not no_enhancement[j]:  # without a bolus, shape is moot
             flags[i].append(FLAGS["converge"])
         if no_enhancement[j]:
             flags[i].append(FLAGS["none"])
