@@ -9,7 +9,8 @@ The signal chain follows the domain brief (ceus-domain.md, sections 1.1 and 1.5)
    frames decorrelate; Bar-Zion et al. 2015), on top of a static tissue echo with its own,
    fixed, speckle and an additive noise power;
 3. the scanner log-compresses over ``dynamic_range_db`` and quantises to 8 bits with
-   ``ceuslib.perfusion.compress``, the inverse of ``ceuslib.perfusion.linearize``.
+   ``ceuslib.perfusion.compress``, the inverse of ``ceuslib.perfusion.linearize`` (tabulated
+   on float32 bit patterns for speed; the gray levels are exactly those of ``compress``).
 
 Because speckle has mean one, the mean of the *linearized* pixels of a region is, up to
 8-bit quantisation and the rare clipped pixel, the region's mean echo-power: the bolus curve
