@@ -1,6 +1,10 @@
 """Phantom speed: a 256 x 256 x 1,200-frame cine (target <= 3 s) and its time-to-peak map
 (target <= 2 s), each beside a straightforward float64 comparator computing the same thing.
 
+The machine is shared: each run is timed by wall clock and by CPU time of this process
+(``time.process_time``, which other users' load does not inflate); the targets are judged
+on the median CPU time, and both medians are printed.
+
 Comparators: for the cine, the bolus model evaluated for every pixel and frame (no table of
 delayed curves, float64 throughout); for the map, the linearized loop box-filtered with
 ``scipy.ndimage.uniform_filter`` in tiles of rows, then ``argmax`` along time.  The map
@@ -26,12 +30,14 @@ MAP_TARGET_S = 2.0
 
 
 def _timed(function, repeats):
-    times, result = [], None
+    """Median wall-clock and CPU seconds of ``repeats`` calls, and the last result."""
+    wall, cpu, result = [], [], None
     for _ in range(repeats):
-        start = time.perf_counter()
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
         result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        wall.append(time.perf_counter() - start_wall)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu), result
 
 
 def _direct_cine(cine, seed):
@@ -69,35 +75,36 @@ def _direct_ttp(frames, *, fps, window, spatial):
 
 def main() -> int:
     seed = 20261126
-    cine_s, cine = _timed(
+    cine_wall, cine_cpu, cine = _timed(
         lambda: simulate_cine("viable_tumour", shape=SHAPE, fps=FPS, duration=DURATION, seed=seed),
         repeats=5,
     )
-    direct_cine_s, _ = _timed(lambda: _direct_cine(cine, seed), repeats=1)
+    direct_wall, direct_cpu, _ = _timed(lambda: _direct_cine(cine, seed), repeats=1)
     frames = cine.frames
-    print(f"cine {frames.shape} uint8 ({frames.nbytes / 1e6:.0f} MB)")
+    print(f"cine {frames.shape} uint8 ({frames.nbytes / 1e6:.0f} MB); medians of 5 runs")
     print(
-        f"  simulate_cine      median {cine_s:6.2f} s (target <= {CINE_TARGET_S:.0f} s)"
-        f"  | per-pixel float64 comparator {direct_cine_s:6.2f} s"
-        f"  | speed-up x{direct_cine_s / cine_s:.1f}"
+        f"  simulate_cine    CPU {cine_cpu:5.2f} s, wall {cine_wall:5.2f} s "
+        f"(target <= {CINE_TARGET_S:.0f} s) | per-pixel float64 comparator CPU "
+        f"{direct_cpu:5.2f} s, wall {direct_wall:5.2f} s | CPU ratio x{direct_cpu / cine_cpu:.1f}"
     )
-    map_s, maps = _timed(lambda: parametric_maps(frames, fps=FPS), repeats=5)
-    direct_map_s, direct = _timed(
+    map_wall, map_cpu, maps = _timed(lambda: parametric_maps(frames, fps=FPS), repeats=5)
+    direct_map_wall, direct_map_cpu, direct = _timed(
         lambda: _direct_ttp(frames, fps=FPS, window=round(2.0 * FPS), spatial=5), repeats=1
     )
     same = float((maps.ttp == direct).mean())
     close = float((np.abs(maps.ttp - direct) <= 1 / FPS).mean())
     print(
-        f"  parametric_maps    median {map_s:6.2f} s (target <= {MAP_TARGET_S:.0f} s)"
-        f"  | uniform_filter + argmax comparator {direct_map_s:6.2f} s"
-        f"  | speed-up x{direct_map_s / map_s:.1f}"
+        f"  parametric_maps  CPU {map_cpu:5.2f} s, wall {map_wall:5.2f} s "
+        f"(target <= {MAP_TARGET_S:.0f} s) | uniform_filter + argmax comparator CPU "
+        f"{direct_map_cpu:5.2f} s, wall {direct_map_wall:5.2f} s | CPU ratio "
+        f"x{direct_map_cpu / map_cpu:.1f}"
     )
     print(
         f"  time to peak equal to the comparator's in {same:.2%} of pixels, within one frame "
         f"in {close:.2%}"
     )
-    met = cine_s <= CINE_TARGET_S and map_s <= MAP_TARGET_S and close > 0.99
-    print("targets met" if met else "targets missed")
+    met = cine_cpu <= CINE_TARGET_S and map_cpu <= MAP_TARGET_S and close > 0.99
+    print("targets met (CPU time)" if met else "targets missed")
     return 0 if met else 1
 
 

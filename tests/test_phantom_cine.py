@@ -173,3 +173,19 @@ def test_roi_input_errors() -> None:
         roi_curve(frames, np.zeros((4, 5), bool))
     with pytest.raises(ValueError, match="uint8"):
         roi_curve(frames.astype(float), np.ones((4, 5), bool))
+
+
+@pytest.mark.parametrize("dynamic_range_db", [40.0, 60.0, 80.0])
+def test_tabulated_display_equals_the_perfusion_display_law(dynamic_range_db: float) -> None:
+    from ceuslib.phantom.cine import _display
+
+    rng = np.random.default_rng(1)
+    power = (10 ** rng.uniform(-10, 1, 200_000)).astype(np.float32)
+    # and the float32 neighbours of every rounding boundary of the display
+    levels = np.arange(256) + 0.5
+    edges = linearize(np.clip(levels, 0, 255), dynamic_range_db=dynamic_range_db)
+    bits = edges.astype(np.float32).view(np.uint32).astype(np.int64)
+    around = (bits[:, None] + np.arange(-3, 4)[None, :]).ravel().astype(np.uint32)
+    power = np.concatenate([power, around.view(np.float32)])
+    expected = compress(power, dynamic_range_db=dynamic_range_db)
+    np.testing.assert_array_equal(_display(power.copy(), dynamic_range_db), expected)

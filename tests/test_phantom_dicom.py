@@ -8,7 +8,8 @@ import numpy as np
 import pydicom
 import pytest
 
-from ceuslib.phantom import simulate_cine, write_dicom_cine
+from ceuslib.perfusion import read_dicom_cine, roi_tic
+from ceuslib.phantom import roi_curve, simulate_cine, write_dicom_cine
 from ceuslib.phantom.dicom import DYNAMIC_RANGE_ELEMENT, PRIVATE_CREATOR, PRIVATE_GROUP
 
 
@@ -52,3 +53,18 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="fps"):
         write_dicom_cine(tmp_path / "x.dcm", np.zeros((2, 3, 4), np.uint8), fps=0)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_perfusion_reader_reads_it_back_and_the_curve_is_the_same(tmp_path: Path) -> None:
+    # One reader for phantoms and real exports: ceuslib.perfusion.read_dicom_cine.
+    cine = simulate_cine("viable_tumour", shape=(48, 56), fps=8, duration=60, seed=4)
+    path = write_dicom_cine(tmp_path / "loop.dcm", cine.frames, fps=8, pixel_spacing_mm=0.25)
+    loaded = read_dicom_cine(path)
+    np.testing.assert_array_equal(loaded.frames, cine.frames)
+    np.testing.assert_allclose(loaded.time, cine.time, atol=1e-9)
+    assert loaded.photometric == "MONOCHROME2"
+    (region,) = loaded.regions
+    assert region.physical_units_x == 3 and region.physical_delta_x == pytest.approx(0.025)
+    assert region.data_type == 1 and region.spatial_format == 1
+    mask = cine.maps.node & ~cine.maps.defect
+    np.testing.assert_allclose(roi_tic(loaded.frames, mask=mask), roi_curve(cine.frames, mask))

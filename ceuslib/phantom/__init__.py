@@ -2,7 +2,7 @@
 
 - :func:`simulate_cine`: a 2-D node (cortex, hilum, optional necrotic or fibrotic defects, in
   surrounding tissue) whose perfusion arrives centrifugally or centripetally, with
-  heterogeneity, speckle and the log-compressed display; the :data:`PATTERNS` presets are
+  heterogeneity, speckle and the log-compressed display; the ``PATTERNS`` presets are
   ``reactive``, ``fibrotic_responder``, ``viable_tumour`` and ``necrotic_ring``.
 - :func:`write_dicom_cine`: the loop as a DICOM Ultrasound Multi-frame Image.
 - :func:`ellipse_mask`, :func:`roi_curve`, :func:`roi_curves`, :func:`reference_ratio`: region
@@ -10,7 +10,7 @@
 - :func:`parametric_maps`: per-pixel time to peak, peak enhancement and wash-in rate.
 - :func:`pattern_features`, :func:`simulate_readers`, :func:`reader_agreement`: readers rating
   the qualitative features with a chosen agreement, and their kappa (through
-  :func:`ceuslib.accuracy.cohen_kappa`).
+  ``ceuslib.accuracy.cohen_kappa``).
 
 Everything here is synthetic, for teaching and for testing the analysis; it is not patient
 data.

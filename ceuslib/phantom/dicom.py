@@ -7,6 +7,7 @@ pixels, uncompressed (explicit VR little endian); and one Sequence of Ultrasound
 calibrating the image in centimetres.  The display dynamic range has no standard tag (vendors
 keep it in private tags); it is written in the private block ``CEUSLIB`` of group 0x0011 and
 in Image Comments, so that a reader can find it, but real exports will need it from the user.
+The same reader serves these files and real exports: ``ceuslib.perfusion.read_dicom_cine``.
 
 The file is byte-for-byte reproducible: its UIDs are derived from the pixel data and the
 acquisition settings, and it carries no date or time.
@@ -46,10 +47,10 @@ def write_dicom_cine(
 
     Parameters
     ----------
-    path : path-like
+    path : str or os.PathLike
         The file to write (replaced atomically: written to a temporary name, then renamed).
-    frames : numpy.ndarray of uint8
-        ``(n_frames, height, width)`` gray levels.
+    frames : numpy.ndarray
+        ``(n_frames, height, width)`` uint8 gray levels.
     fps : float
         Frame rate: Frame Time is ``1000 / fps`` ms.
     pixel_spacing_mm : float

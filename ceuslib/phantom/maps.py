@@ -80,8 +80,8 @@ def parametric_maps(
 
     Parameters
     ----------
-    frames : numpy.ndarray of uint8
-        The loop, ``(n_frames, height, width)``, log-compressed gray levels 0-255.
+    frames : numpy.ndarray
+        The loop, uint8, ``(n_frames, height, width)``, log-compressed gray levels 0-255.
     fps : float
         Frame rate in frames per second.
     dynamic_range_db : float
@@ -103,7 +103,7 @@ def parametric_maps(
 
     Notes
     -----
-    Gray levels are turned into echo-power with :func:`ceuslib.perfusion.linearize`; the
+    Gray levels are turned into echo-power with ``ceuslib.perfusion.linearize``; the
     smoothing is a box filter (``scipy.ndimage.uniform_filter1d``, edges repeated) in time
     and space; then, per pixel, the time to peak is the first frame of the maximum, the peak
     enhancement that maximum minus the baseline, and the wash-in rate the largest forward

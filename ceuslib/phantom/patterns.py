@@ -54,14 +54,15 @@ class Pattern:
     ----------
     name : str
         A short name.
-    direction : {"centrifugal", "centripetal"}
-        Centrifugal: contrast enters at the hilum and spreads to the capsule.  Centripetal:
-        it enters all around the capsule and fills the node towards its centre.
+    direction : str
+        ``"centrifugal"`` or ``"centripetal"``.  Centrifugal: contrast enters at the hilum
+        and spreads to the capsule.  Centripetal: it enters all around the capsule and fills
+        the node towards its centre.
     bolus : mapping
         Parameters of the bolus curve feeding the node, for the model ``model`` of
-        :data:`ceuslib.perfusion.MODELS`, as they apply at the first-enhancing pixel.
+        ``ceuslib.perfusion.MODELS``, as they apply at the first-enhancing pixel.
     model : str
-        The bolus model's name in :data:`ceuslib.perfusion.MODELS`.
+        The bolus model's name in ``ceuslib.perfusion.MODELS``.
     enhancement : float
         Node amplitude multiplier (1 = the bolus as given).
     delay_spread_s : float

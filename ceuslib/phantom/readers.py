@@ -27,7 +27,7 @@ def pattern_features(patterns: Iterable[str]) -> pd.DataFrame:
     """The true qualitative features of nodes given by their pattern names.
 
     Returns one row per node: ``node_id`` (1, 2, ...), ``pattern`` and one column per
-    feature of :data:`ceuslib.phantom.FEATURE_LEVELS`.
+    feature of ``FEATURE_LEVELS``.
 
     Examples
     --------
@@ -70,7 +70,7 @@ def simulate_readers(
         Source of randomness.
     features : iterable of str, optional
         The features to rate (default: the columns of ``truth`` named in
-        :data:`ceuslib.phantom.FEATURE_LEVELS`).
+        ``FEATURE_LEVELS``).
 
     Returns
     -------
@@ -177,9 +177,10 @@ def reader_agreement(
     ----------
     ratings : pandas.DataFrame
         Long format ``node_id, reader, feature, rating`` (as from :func:`simulate_readers`).
-    weights : {None, "linear", "quadratic"}
-        Weights for the ordinal features (``enhancement``: hypo < iso < hyper); the
-        two-category features always use the unweighted kappa (all weights agree there).
+    weights : str or None
+        ``None``, ``"linear"`` or ``"quadratic"``: weights for the ordinal features
+        (``enhancement``: hypo < iso < hyper); the two-category features always use the
+        unweighted kappa (all weights agree there).
     level : float
         Confidence level of the intervals.
 
@@ -191,9 +192,9 @@ def reader_agreement(
 
     Notes
     -----
-    Computed by :func:`ceuslib.accuracy.cohen_kappa` (Cohen 1960; weighted, Cohen 1968;
+    Computed by ``ceuslib.accuracy.cohen_kappa`` (Cohen 1960; weighted, Cohen 1968;
     large-sample standard errors of Fleiss, Cohen and Everitt 1969), with the categories of
-    :data:`ceuslib.phantom.FEATURE_LEVELS` in their order.
+    ``FEATURE_LEVELS`` in their order.
 
     Examples
     --------

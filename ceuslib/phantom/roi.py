@@ -69,12 +69,12 @@ def roi_curve(
 
     Parameters
     ----------
-    frames : numpy.ndarray of uint8
-        The loop, ``(n_frames, height, width)``.
+    frames : numpy.ndarray
+        The loop, uint8, ``(n_frames, height, width)``.
     mask : numpy.ndarray of bool
         The region, ``(height, width)``.
     dynamic_range_db : float
-        Display dynamic range, for :func:`ceuslib.perfusion.linearize`.
+        Display dynamic range, for ``ceuslib.perfusion.linearize``.
 
     Returns
     -------
@@ -156,8 +156,8 @@ def reference_ratio(
 
     Parameters
     ----------
-    frames : numpy.ndarray of uint8
-        The loop, ``(n_frames, height, width)``.
+    frames : numpy.ndarray
+        The loop, uint8, ``(n_frames, height, width)``.
     roi, reference : numpy.ndarray of bool
         The region (the node) and the reference region (e.g. surrounding soft tissue).
     fps : float
@@ -165,7 +165,7 @@ def reference_ratio(
     dynamic_range_db : float
         Display dynamic range, for the linearization.
     model : str
-        Bolus model for :func:`ceuslib.perfusion.fit_tics`.
+        Bolus model for ``ceuslib.perfusion.fit_tics``.
     parameters : tuple of str
         Columns of the fit to compare.
 
@@ -181,7 +181,7 @@ def reference_ratio(
     recommends" ratios to a reference region in the same loop (domain brief, sections 1.1 and
     1.7, [R8]); lesion-to-reference "PI index" and "AUC index" above 1 suggested malignancy
     in thyroid-cancer nodes [R25].  Both curves are fitted on linearized echo-power by
-    :func:`ceuslib.perfusion.fit_tics`.
+    ``ceuslib.perfusion.fit_tics``.
 
     Examples
     --------
