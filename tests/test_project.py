@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,31 @@ def test_licences_and_citation_exist(root: Path) -> None:
     citation = yaml.safe_load((root / "CITATION.cff").read_text())
     assert citation["cff-version"].startswith("1.2")
     assert citation["license"] == "BSD-3-Clause"
+
+
+def test_footer_shows_the_package_version(root: Path) -> None:
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    version = pyproject["project"]["version"]
+    assert f"Version {version}." in config["html"]["extra_footer"]
+    assert f"<code>ceuslib</code> {version}" in config["html"]["extra_footer"]
+
+
+def _glossary_terms(root: Path) -> set[str]:
+    body = (root / "book" / "glossary.md").read_text().split("```{glossary}")[1].split("```")[0]
+    return {line.strip() for line in body.splitlines() if line and not line.startswith(" ")}
+
+
+def test_glossary_has_at_least_forty_terms(root: Path) -> None:
+    assert len(_glossary_terms(root)) >= 40
+
+
+def test_chapters_link_the_glossary_and_warn_of_pitfalls(root: Path) -> None:
+    terms = {term.lower() for term in _glossary_terms(root)}
+    for chapter in toc.toc_chapters(root):
+        text = chapter.read_text()
+        links = re.findall(r"\{term\}`(?:[^`<]*<)?([^`>]+)>?`", text)
+        assert len(links) >= 2, f"{chapter.name}: link first uses of terms to the glossary"
+        unknown = {link for link in links if link.lower() not in terms}
+        assert unknown == set(), f"{chapter.name}: not in the glossary: {unknown}"
+        assert ":class: warning" in text, f"{chapter.name}: no pitfall admonition"
