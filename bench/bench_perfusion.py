@@ -35,9 +35,10 @@ KEYS = ("pe", "ttp", "mtt", "wiauc")
 
 
 def draw_params(model: str, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Parameter sets spanning the domain brief's ranges (section 6; ASSUMPTION where so
-    marked there): arrival 8-18 s, TTP 6-14 s after arrival, mTT 1.2-1.8 times the time to
-    peak after arrival, PE 0.03-0.10 a.u. over a 0.006 a.u. tissue baseline."""
+    """Parameter sets spanning assumed neck-node ranges (ASSUMPTION, anchored to times to peak
+    of 16-30 s in Ling et al. 2020 and Dudau et al. 2014): arrival 8-18 s, TTP 6-14 s after
+    arrival, mTT 1.2-1.8 times the time to peak after arrival, PE 0.03-0.10 a.u. over a
+    0.006 a.u. tissue baseline."""
     t0 = rng.uniform(8.0, 18.0, n)
     mode = rng.uniform(6.0, 14.0, n)
     ratio = rng.uniform(1.2, 1.8, n)

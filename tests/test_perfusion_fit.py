@@ -95,10 +95,10 @@ def test_cdf_matches_numerical_integration(name, values):
         assert float(model.cdf(tp, *values)) == pytest.approx(area, rel=1e-7, abs=1e-10)
 
 
-def test_descriptors_reproduce_the_worked_example_of_the_domain_brief():
-    # ceus-domain.md section 1.3, "Worked example" (DERIVED there by numerical evaluation):
-    # each value is checked to the number of decimals printed in the table, plus 1e-4 for
-    # the table's double rounding (mTT 26.54991 was printed as 26.55, then 26.6).
+def test_descriptors_reproduce_the_worked_example():
+    # worked_example.csv: computed by numerical evaluation of the VueBox-style definitions on
+    # two assumed parameter sets; each value is checked to the number of decimals printed in
+    # the table, plus 1e-4 for double rounding (mTT 26.54991 was rounded to 26.55, then 26.6).
     with open(REFERENCE / "worked_example.csv", newline="") as handle:
         rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
     assert len(rows) == 2

@@ -44,7 +44,7 @@ def test_cited_default_equals_the_published_figure(row) -> None:
 
 
 def test_primary_nodal_correlation_reproduces_ning_2025() -> None:
-    # Ning et al. 2025 [R41]: primary CR 41.5%, nodal CR 53.7%, both 31.7% of 41 patients.
+    # Ning et al. 2025 (World J Oncol): primary CR 41.5%, nodal CR 53.7%, both 31.7% of 41 patients.
     # The tetrachoric correlation of a Gaussian copula with these margins:
     primary, nodal, both = 0.415, 0.537, 0.317
     point = [norm.ppf(primary), norm.ppf(nodal)]

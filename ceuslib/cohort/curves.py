@@ -21,7 +21,7 @@ def curve_parameters(
     least 3 s before the peak; ``sigma`` is uniform in ``sigma_range``; the peak enhancement
     is lognormal around the state's median.  For the lognormal model the mean transit time
     is then ``t0 + exp(mu + sigma**2 / 2)`` with ``mu = log(ttp - t0) + sigma**2``
-    (domain brief section 1.2).
+    (Strouthos et al. 2010).
     """
     s = scenario
     n = state.size

@@ -115,7 +115,8 @@ def pathological_n(
     -----
     HPV-unrelated sites: one ipsilateral node without ENE is N1; one with ENE is N2a; more
     than one ipsilateral node is N2b; contralateral or bilateral nodes are N2c; any other
-    ENE is N3b.  p16-positive oropharynx: up to 4 nodes N1, more N2 (AJCC 8 [R54]).
+    ENE is N3b.  p16-positive oropharynx: up to 4 nodes N1, more N2 (AJCC Cancer Staging
+    Manual, 8th edition).
     """
     out = np.full(positive.shape, "ypN0", dtype=object)
     some = positive > 0

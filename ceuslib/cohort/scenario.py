@@ -1,9 +1,10 @@
 """The assumptions of the synthetic cohort, each with its source, in one frozen dataclass.
 
 Every default of the simulator lives in :class:`Scenario`.  Each field carries, in its
-metadata, a short description and its basis: a reference of the project's domain brief
-(``[R41]`` and so on, resolved in the book's bibliography) or the word ``ASSUMPTION`` when no
-source was found.  :meth:`Scenario.to_frame` prints the whole table; the data chapter shows it.
+metadata, a short description and its basis: the published source (authors and year, or
+journal and year where the authors are not named), "derived from" a source when the value is
+worked out from its figures, or the word ``ASSUMPTION`` when no source was found.
+:meth:`Scenario.to_frame` prints the whole table; the data chapter shows it.
 
 Probabilities are given per node state, in the order ``(residual, regression, uninvolved)``:
 
@@ -79,7 +80,7 @@ class Scenario:
     )
     regimen_probabilities: tuple[float, ...] = _f(
         (0.65, 0.35),
-        "[R47, R48] regimens; shares ASSUMPTION",
+        "Regimens of Xiang et al. 2025 and a Cell Rep Med 2025 trial; shares ASSUMPTION",
         "Regimen: anti-PD-1 + taxane + platinum (TP), anti-PD-1 + TPF.",
     )
     cycle_probabilities: tuple[float, ...] = _f(
@@ -88,21 +89,24 @@ class Scenario:
     # --- response --------------------------------------------------------------------
     residual_nodal_prevalence: float = _f(
         0.463,
-        "[R41] DERIVED: 1 - 0.537 nodal complete response",
+        "Derived from Ning et al. 2025: 1 - nodal CR 53.7% (n = 41)",
         "Probability that a patient has viable tumour in any dissected node (not ypN0).",
     )
     pcr_probability: float = _f(
         0.445,
-        "[R68] midpoint of 37-52%; [R45] 37%",
+        "NCT06727162 registry: midpoint of 37-52%; Cao et al. 2025: 37%",
         "Probability of a pathological complete response at the primary site (ypT0).",
     )
     primary_nodal_correlation: float = _f(
         0.58,
-        "[R41] DERIVED: tetrachoric correlation giving 31.7% CR in both from 41.5% and 53.7%",
+        "Derived from Ning et al. 2025: tetrachoric correlation giving 31.7% CR in both "
+        "from 41.5% and 53.7%",
         "Correlation of the latent primary and nodal responses (Gaussian copula).",
     )
     mpr_probability: float = _f(
-        0.61, "[R45]", "Probability of a major pathological response (primary RVT <= 10%)."
+        0.61,
+        "Cao et al. 2025: pooled MPR 61%",
+        "Probability of a major pathological response (primary RVT <= 10%).",
     )
     occult_only_fraction: float = _f(
         0.10,
@@ -117,7 +121,8 @@ class Scenario:
     )
     target_node_probabilities: tuple[float, ...] = _f(
         (0.60, 0.30, 0.10),
-        "Domain brief section 6: 1-3 target nodes, mean about 1.5; shares ASSUMPTION",
+        "ASSUMPTION: 1-3 target nodes, mean about 1.5 (most CEUS studies image one, e.g. Ling "
+        "et al. 2020)",
         "Number of CEUS target nodes per patient: 1, 2, 3.",
     )
     involved_probability: float = _f(
@@ -128,16 +133,19 @@ class Scenario:
     )
     ene_probability: float = _f(
         0.08,
-        "ASSUMPTION (gives about 15% of residual necks with ENE, within the 10-20% of section 6)",
+        "ASSUMPTION (gives about 15% of residual necks with ENE, within an assumed 10-20%)",
         "Chance that a node with viable tumour shows extranodal extension.",
     )
     dissected_nodes_mean: float = _f(
-        30.8, "[R36] DERIVED 7237/235", "Mean number of nodes in the neck dissection specimen."
+        30.8,
+        "Derived from Sproll et al. 2023: 7237/235",
+        "Mean number of nodes in the neck dissection specimen.",
     )
     # --- matching --------------------------------------------------------------------
     match_probabilities: tuple[float, ...] = _f(
         (0.70, 0.20, 0.10),
-        "ASSUMPTION; marking as in [R63], level-based matching as in [R36]",
+        "ASSUMPTION; marking as in Boughey et al. 2016, level-based matching as in Sproll "
+        "et al. 2023",
         "How a target node is matched to the specimen: marked node, level-based, unmatched.",
     )
     level_match_error: float = _f(
@@ -166,74 +174,82 @@ class Scenario:
     )
     short_axis_median_mm: tuple[float, ...] = _f(
         (10.0, 7.0, 5.5),
-        "Domain brief section 6 ASSUMPTION anchored to [R31, R32, R34, R38]",
+        "ASSUMPTION anchored to size cut-offs (van den Brekel et al. 1998; Radiopaedia; an AJNR "
+        "Doppler study, PMC7975566) and to size persistence after radiotherapy (Clin Radiol 1996)",
         "Median post-treatment short axis (mm) by node state.",
     )
     short_axis_log_sd: tuple[float, ...] = _f(
         (0.565, 0.514, 0.30),
-        "DERIVED from the IQRs 7-15 and 5-10 mm of section 6; uninvolved ASSUMPTION",
+        "Derived from assumed IQRs of 7-15 mm (residual) and 5-10 mm (regression); uninvolved "
+        "ASSUMPTION",
         "Standard deviation of the log short axis by node state.",
     )
     shrinkage_median: tuple[float, ...] = _f(
         (0.85, 0.60, 1.0),
-        "ASSUMPTION ([R41]: imaging under-calls response because size persists)",
+        "ASSUMPTION (Ning et al. 2025: imaging under-calls response because size persists)",
         "Median ratio of post- to pre-treatment short axis by node state.",
     )
     long_short_ratio_median: tuple[float, ...] = _f(
         (1.5, 1.7, 2.3),
-        "[R27, R32] (L/S < 2 suggests malignancy); values ASSUMPTION",
+        "Ying and Ahuja 2003; Radiopaedia (L/S < 2 suggests malignancy); values ASSUMPTION",
         "Median long-to-short axis ratio by node state.",
     )
     hilum_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.03, 0.07, 0.90), (0.10, 0.20, 0.70), (0.80, 0.10, 0.10)),
-        "[R38] 97.9% absent hilum in residual nodes after RT; responders ASSUMPTION (50-90%)",
+        "Clin Radiol 1996: 97.9% absent hilum in residual nodes after RT; responders "
+        "ASSUMPTION (50-90%)",
         "Hilum present, narrowed, absent, by node state.",
     )
     necrosis_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.55, 0.30, 0.15), (0.65, 0.15, 0.20), (0.97, 0.02, 0.01)),
-        "[R28-R30] necrosis as a malignant sign; values ASSUMPTION",
+        "Ahuja and Ying 2003; Ahuja et al. 2008; Ying et al. 2013: necrosis as a malignant "
+        "sign; values ASSUMPTION",
         "B-mode necrosis none, coagulative, cystic, by node state.",
     )
     margin_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.55, 0.45), (0.75, 0.25), (0.95, 0.05)),
-        "[R38] 85% sharp borders after RT; values ASSUMPTION",
+        "Clin Radiol 1996: 85% sharp borders after RT; values ASSUMPTION",
         "Margin sharp, ill-defined, by node state.",
     )
     doppler_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.05, 0.15, 0.35, 0.45), (0.10, 0.45, 0.25, 0.20), (0.75, 0.15, 0.05, 0.05)),
-        "[R34, R35] peripheral flow suggests metastasis; values ASSUMPTION",
+        "Doppler studies (PMC7975566, PMC8338188): peripheral flow suggests metastasis; values "
+        "ASSUMPTION",
         "Doppler pattern hilar, avascular, mixed, peripheral, by node state.",
     )
     enhancement_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.10, 0.10, 0.30, 0.50), (0.45, 0.30, 0.15, 0.10), (0.00, 0.10, 0.55, 0.35)),
-        "[R25, R26] hyper-enhancement in metastases; responders hypo/none 0.75 ASSUMPTION",
+        "Front Endocrinol 2022; BioMed Res Int 2019: hyper-enhancement in metastases; "
+        "responders hypo/none 0.75 ASSUMPTION",
         "CEUS enhancement none, hypo, iso, hyper (relative to surrounding tissue).",
     )
     heterogeneous_probability: tuple[float, ...] = _f(
         (0.80, 0.50, 0.0625),
-        "[R20]: 80.0% of metastases inhomogeneous, 93.75% of benign nodes homogeneous; "
+        "Ling et al. 2020: 80.0% of metastases inhomogeneous, 93.75% of benign nodes homogeneous; "
         "regression ASSUMPTION",
         "Probability of heterogeneous enhancement by node state.",
     )
     direction_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.0375, 0.0375, 0.925), (0.30, 0.30, 0.40), (0.969, 0.016, 0.015)),
-        "[R20]: centripetal 92.5% of metastases, centrifugal 96.9% of benign nodes; "
+        "Ling et al. 2020: centripetal 92.5% of metastases, centrifugal 96.9% of benign nodes; "
         "regression ASSUMPTION",
         "CEUS direction centrifugal, diffuse, centripetal, by node state.",
     )
     defect_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.40, 0.35, 0.25), (0.45, 0.30, 0.25), (0.95, 0.04, 0.01)),
-        "Domain brief section 6: defects 0.5-0.7 in residual tumour, ASSUMPTION",
+        "ASSUMPTION: defects 0.5-0.7 in residual tumour",
         "Perfusion defect none, < 50%, >= 50% of the node, by node state.",
     )
     ring_probability: tuple[float, ...] = _f(
         (0.35, 0.30, 0.02),
-        "[R25] ring enhancement predicts metastasis; responders 0.2-0.4 ASSUMPTION",
+        "Front Endocrinol 2022: ring enhancement predicts metastasis; responders 0.2-0.4 "
+        "ASSUMPTION",
         "Probability of ring (rim) enhancement by node state.",
     )
     ct_mri_positive_probability: tuple[float, ...] = _f(
         (0.95, 0.80, 0.25),
-        "[R41]: CT called nodal CR in 12.2% vs 53.7% on pathology; node values ASSUMPTION",
+        "Ning et al. 2025: CT called nodal CR in 12.2% vs 53.7% on pathology; node values "
+        "ASSUMPTION",
         "Probability that CT/MRI calls the node suspicious for residual disease.",
     )
     ceus_missing_probability: float = _f(
@@ -242,47 +258,61 @@ class Scenario:
     # --- time-intensity curves -------------------------------------------------------
     ttp_mean_s: tuple[float, ...] = _f(
         (24.1, 27.0, 29.3),
-        "[R22] malignant 24.1 s, benign 29.3 s; regression ASSUMPTION",
+        "Dudau et al. 2014: malignant 24.1 s, benign 29.3 s; regression ASSUMPTION",
         "Mean time to peak after injection (s) by node state.",
     )
     ttp_sd_s: tuple[float, ...] = _f(
-        (2.7, 3.4, 3.4), "[R22]; regression ASSUMPTION", "SD of the time to peak (s)."
+        (2.7, 3.4, 3.4),
+        "Dudau et al. 2014; regression ASSUMPTION",
+        "SD of the time to peak (s).",
     )
     arrival_range_s: tuple[float, float] = _f(
-        (8.0, 18.0), "ASSUMPTION (section 6)", "Range of bolus arrival times t0 (s)."
+        (8.0, 18.0),
+        "ASSUMPTION (puts the time to peak at 16-30 s, as in Ling et al. 2020 and Dudau et "
+        "al. 2014)",
+        "Range of bolus arrival times t0 (s).",
     )
     sigma_range: tuple[float, float] = _f(
-        (0.3, 0.7), "ASSUMPTION ([R-code-QuantUS] starts at 0.5)", "Range of lognormal sigma."
+        (0.3, 0.7), "ASSUMPTION (the QuantUS fit starts at 0.5)", "Range of lognormal sigma."
     )
     peak_enhancement_median: tuple[float, ...] = _f(
         (0.07, 0.028, 0.11),
         "Residual 0.07 a.u. as ceuslib.perfusion.DEFAULT_TIMING (about 11 dB above tissue, "
-        "[R20]); regression 0.4 x residual ASSUMPTION (0.2-0.6); uninvolved DERIVED from "
-        "[R20] (12.51 vs 10.51 dB, a factor 10**0.2 = 1.58)",
+        "Ling et al. 2020); regression 0.4 x residual ASSUMPTION (0.2-0.6); uninvolved "
+        "derived from Ling et al. 2020 (12.51 vs 10.51 dB, a factor 10**0.2 = 1.58)",
         "Median peak enhancement (linear a.u.) by node state.",
     )
     peak_enhancement_log_sd: float = _f(
-        0.35, "ASSUMPTION ([R14, R15] large variability)", "SD of the log peak enhancement."
+        0.35,
+        "ASSUMPTION (large variability in Gauthier et al. 2011 and Eur J Radiol 2010)",
+        "SD of the log peak enhancement.",
     )
     tissue_background: float = _f(
         0.006,
-        "ceuslib.perfusion.DEFAULT_BASELINE ([R20], ASSUMPTION)",
+        "ceuslib.perfusion.DEFAULT_BASELINE (Ling et al. 2020, ASSUMPTION)",
         "Linear echo-power of tissue before the bolus arrives (a.u.; 1 = top of display).",
     )
     speckle_cells: float = _f(
         100.0,
-        "ASSUMPTION within 20-400 (domain brief section 1.5)",
+        "ASSUMPTION within 20-400 (frame-to-frame CV 5-22%)",
         "N_eff, independent speckle cells per ROI (frame-to-frame CV 1/sqrt(N_eff)).",
     )
-    dynamic_range_db: float = _f(60.0, "[R-code-MITK]", "Display dynamic range (dB).")
+    dynamic_range_db: float = _f(
+        60.0,
+        "Default of the open MITK 'USToolKit' VueBox re-implementation",
+        "Display dynamic range (dB).",
+    )
     fps: float = _f(
         2.0,
-        "ASSUMPTION: real acquisitions run at 8-25 fps [R5]; the exported curve is kept at "
+        "ASSUMPTION: real acquisitions run at 8-25 fps (Arditi et al. 2006); the exported "
+        "curve is kept at "
         "2 frames per second so that the shipped tics.csv stays small",
         "Frames per second of the exported time-intensity curve.",
     )
     duration_s: float = _f(
-        120.0, "Section 6: 90-120 s [R13, R15]", "Length of the time-intensity curve (s)."
+        120.0,
+        "ASSUMPTION between the >= 60 s of Eur J Radiol 2010 and the 3 min of Lassau et al. 2014",
+        "Length of the time-intensity curve (s).",
     )
 
     def __post_init__(self) -> None:

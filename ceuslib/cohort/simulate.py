@@ -15,7 +15,7 @@ from ceuslib.cohort.screening import simulate_screening
 DEFAULT_SEED = 20240813
 """Seed of the shipped cohort (the registered start date of NCT06727162)."""
 DEFAULT_PATIENTS = 100
-"""Patients in the shipped cohort: the target sample size of NCT06727162 [R68]."""
+"""Patients in the shipped cohort: the target sample size of NCT06727162 (registry record)."""
 
 
 def simulate_cohort(

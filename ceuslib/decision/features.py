@@ -108,7 +108,9 @@ def patient_table(
     -----
     The decision is per patient, so a node-level score becomes a patient-level one
     through the most suspicious node: a neck is called positive when any examined node
-    is.  The qualitative features follow ceus-domain section 2.2.
+    is.  The suspicious qualitative features follow the cervical-node CEUS literature:
+    centripetal filling and inhomogeneity (Ling et al. 2020), hyper-enhancement and ring
+    enhancement (Front Endocrinol 2022), and non-enhancing areas read as necrosis.
 
     Examples
     --------

@@ -21,15 +21,15 @@ name          definition                                                        
 ``mttl``      "local" mean transit time, ``mtt - ti``                             s
 ============  ==================================================================  ========
 
-Sign convention: ``wor`` keeps its sign (negative for a falling curve), as the open VueBox
-re-implementation does [R-code-MITK]; ``tican`` reports ``|wor|`` [R75].
+Sign convention: ``wor`` keeps its sign (negative for a falling curve), as the open MITK "USToolKit"
+VueBox re-implementation does; ``tican`` (Tingle 2025, CRAN) reports ``|wor|``.
 
 Notes
 -----
-Definitions from the open C++ re-implementation of VueBox's bolus parameters
-[R-code-MITK] and VueBox's exported list [R-code-Bass], as set out in the domain brief
-section 1.3.  Every quantity is computed in closed form from the model: the peak and mean
-from the model's moments, the integrals from its cumulative distribution, and the
+Definitions from the open MITK "USToolKit" C++ re-implementation of VueBox's bolus
+parameters and from the exported parameter list of VueBox in the public replication of
+Bassaganyas et al. 2025.  Every quantity is computed in closed form from the model: the peak
+and mean from the model's moments, the integrals from its cumulative distribution, and the
 inflection points (where ``f'' = 0``) in closed form for the lognormal
 (``exp(mu - 3 sigma^2 / 2 -+ sigma sqrt(sigma^2 + 4) / 2)``) and gamma variate
 (``beta (alpha -+ sqrt(alpha))``), and by bisection on ``d2log + dlog^2 = 0`` for LDRW and
@@ -118,13 +118,14 @@ def describe(model: str | BolusModel, params) -> dict[str, np.ndarray]:
 
     Notes
     -----
-    Definitions of [R-code-MITK] and [R-code-Bass] (domain brief section 1.3); ``wor`` is
+    Definitions of the open MITK "USToolKit" VueBox re-implementation and of the exported
+    parameter list of VueBox in the public replication of Bassaganyas et al. 2025; ``wor`` is
     negative for a falling curve.
 
     Examples
     --------
-    The "fast node" of the domain brief (section 1.3: TTP 22.0 s, TI 15.2 s, RT 6.8 s,
-    mTT 26.6 s, PE 0.070, WiAUC 0.31):
+    A "fast" node, an assumed parameter set for teaching (worked example: TTP 22.0 s,
+    TI 15.2 s, RT 6.8 s, mTT 26.6 s, PE 0.070, WiAUC 0.31):
 
     >>> d = describe("lognormal", {"area": 1.0, "mu": np.log(10) + 0.25, "sigma": 0.5,
     ...                            "t0": 12.0})

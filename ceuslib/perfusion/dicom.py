@@ -8,7 +8,7 @@ curve; :func:`write_dicom_cine` writes a cine (for phantoms and tests).
 Frame times are taken, in this order, from Frame Time Vector (0018,1065), Frame Time
 (0018,1063), Cine Rate (0018,0040) and Recommended Display Frame Rate (0008,2144): open
 tools disagree on the priority, and the first two are the ones the standard ties to
-multi-frame cine data (PS3.3 C.7.6.6; domain brief section 5.1).
+multi-frame cine data (DICOM PS3.3 C.7.6.6).
 
 CEUS clips are often dual-pane (B-mode and contrast side by side): the Sequence of
 Ultrasound Regions (0018,6011) says where each pane is; pick the contrast region's rectangle
@@ -162,8 +162,8 @@ def read_dicom_cine(path) -> DicomCine:
 
     Notes
     -----
-    Attributes of PS3.3 C.7.6.6 (multi-frame), C.8.5.5 (US regions) as listed in the domain
-    brief section 5.1; pixel decoding and colour conversion by pydicom 3.
+    Attributes of DICOM PS3.3 C.7.6.6 (multi-frame) and C.8.5.5 (US regions); pixel
+    decoding and colour conversion by pydicom 3.
 
     Examples
     --------

@@ -13,8 +13,8 @@ Notes
 -----
 The law is the one of the open VueBox-like MITK re-implementation (EP = Vmax^2 *
 10^((g/255 - 1) DR / 10), default DR = 60 dB), without the constant ``Vmax^2``, which cancels
-in every relative measure (domain brief section 1.1, [R-code-MITK]).  VueBox linearizes only
-curves that are neither truncated nor saturated [R8]: gray levels at 0 or ``gray_max`` carry
+in every relative measure.  VueBox linearizes only curves that are neither truncated nor
+saturated (Bracco's VueBox FAQ): gray levels at 0 or ``gray_max`` carry
 no echo-power information, which is why :func:`compress` reports clipping.
 """
 
@@ -40,7 +40,8 @@ def linearize(gray, *, dynamic_range_db: float = 60.0, gray_max: float = 255) ->
     gray : array_like
         Gray levels in ``[0, gray_max]``.
     dynamic_range_db : float
-        Dynamic range of the log compression, in dB (60 dB by default, [R-code-MITK]).
+        Dynamic range of the log compression, in dB (60 dB by default, as in the open
+        MITK "USToolKit" VueBox re-implementation).
     gray_max : float
         The gray level of the top of the display (255 for 8-bit images).
 
@@ -56,7 +57,8 @@ def linearize(gray, *, dynamic_range_db: float = 60.0, gray_max: float = 255) ->
 
     Notes
     -----
-    MITK "USToolKit" linearization, as in the domain brief section 1.1.
+    The linearization of the open MITK "USToolKit" VueBox re-implementation, without its
+    constant ``Vmax^2``.
 
     Examples
     --------
@@ -102,8 +104,9 @@ def compress(
 
     Notes
     -----
-    Inverse of :func:`linearize` (MITK law, domain brief section 1.1); clipping reproduces
-    the truncation and saturation VueBox warns about [R8].
+    Inverse of :func:`linearize` (the law of the open MITK "USToolKit" VueBox
+    re-implementation); clipping reproduces the truncation and saturation VueBox warns about
+    (Bracco's VueBox FAQ).
 
     Examples
     --------

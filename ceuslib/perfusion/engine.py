@@ -22,8 +22,8 @@ Notes
 -----
 Levenberg (1944), Marquardt (1963); the projected (box-constrained) variant follows Kanzow,
 Yamashita and Fukushima (2004).  Starting values by log-linearisation of the bolus model are
-an engineering choice (ASSUMPTION), in the spirit of the data-driven starts of QuantUS
-[R-code-QuantUS].
+an engineering choice (ASSUMPTION), in the spirit of the data-driven starts of the open
+QuantUS CEUS code (TUL-Dev/QuantUS-Plugins-CEUS).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 :func:`fit_tic` one curve (a :class:`TICFit`).  Both work on **linearized** echo-power
 (:func:`~ceuslib.perfusion.linearize` gray levels first): indicator-dilution models describe
 concentration, which is proportional to echo-power, not to log-compressed gray levels
-[R5, R7, R8].
+(Arditi et al. 2006; Payen et al. 2013; Bracco's VueBox FAQ).
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def fit_tics(
 
     Standard errors: ``sqrt(diag((J'WJ)^-1) * SSE / (N - 5))`` (Gauss-Newton covariance, as
     :func:`scipy.optimize.curve_fit`).  QOF is ``100 (1 - SSE / SST)`` (ASSUMPTION: VueBox's
-    exact formula is not public, domain brief section 1.3).  AIC is
+    exact formula is not public).  AIC is
     ``N log(SSE / N) + 2 k`` and BIC ``N log(SSE / N) + k log N`` with ``k = 6`` (five
     parameters and the noise variance) (Akaike 1974; Schwarz 1978).
 
@@ -145,7 +145,7 @@ def fit_tics(
     added, although ``converged`` may be false);
     *no wash-out inside the acquisition* when the wash-out tangent's foot TO lies after the
     last frame; *clipped or saturated* when a frame reaches ``saturation`` or
-    ``truncation`` (VueBox's linearization is invalid there [R8]).
+    ``truncation`` (VueBox's linearization is invalid there: Bracco's VueBox FAQ).
 
     Examples
     --------

@@ -11,8 +11,7 @@ and the result has shape ``(n_curves, n_frames)``.
 
 Notes
 -----
-Formulas, modes and first moments follow Strouthos et al. (2010) and Mischi et al. (2008)
-as tabulated in the project's domain brief (section 1.2):
+Formulas, modes and first moments follow Strouthos et al. (2010) and Mischi et al. (2008):
 
 - lognormal: ``g = exp(-(ln t' - mu)^2 / (2 sigma^2)) / (sqrt(2 pi) sigma t')``,
   mode ``exp(mu - sigma^2)``, mean ``exp(mu + sigma^2 / 2)``;

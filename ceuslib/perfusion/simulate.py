@@ -1,6 +1,8 @@
 """Simulated CEUS time-intensity curves: bolus, speckle, noise and the display chain.
 
-The signal chain (domain brief sections 1.1 and 1.5):
+The signal chain (echo-power proportional to bubble concentration, Payen et al. 2013;
+multiplicative speckle, Bar-Zion et al. 2015; the display law of the open MITK "USToolKit"
+VueBox re-implementation; the numbers are assumptions):
 
 1. true echo-power ``P(t) = offset + area * g(t - t0)`` from a bolus model (plus an optional
    delayed, broadened second pass: recirculation);
@@ -36,13 +38,13 @@ __all__ = [
 ]
 
 DEFAULT_TIMING = {"t0": 12.0, "ttp": 22.0, "mtt": 26.55, "pe": 0.07}
-"""Default bolus: the "fast node" of the domain brief (section 1.3 worked example; TTP near
-the malignant mean 24.1 s of Dudau 2014 [R22]).  PE 0.07 a.u. puts the peak about 11.5 dB
-below the top of a 60 dB display (ASSUMPTION)."""
+"""Default bolus: the "fast" node of the worked example of ``describe`` (an assumed
+parameter set; TTP near the malignant mean 24.1 s of Dudau et al. 2014).  PE 0.07 a.u. puts
+the peak about 11.5 dB below the top of a 60 dB display (ASSUMPTION)."""
 
 DEFAULT_BASELINE = 0.006
 """Default tissue echo-power (a.u.): the peak is then about 11 dB above baseline, in line with
-the PI of 10.5 +/- 3.0 dB reported for metastatic nodes [R20] (units ASSUMED dB)."""
+the PI of 10.5 +/- 3.0 dB reported for metastatic nodes by Ling et al. 2020 (units ASSUMED dB)."""
 
 
 def default_params(model: str | BolusModel = "lognormal") -> dict[str, float]:
@@ -189,11 +191,11 @@ def simulate_tics(
         Number of curves when every parameter is a scalar.
     fps, duration : float
         Frame rate (Hz) and length (s) of the acquisition: frames at ``k / fps`` for
-        ``0 <= k / fps < duration``.  Defaults 10 fps and 120 s ([R5]: 8-25 fps; [R15],
-        [R13]: 60 s to 3 min).
+        ``0 <= k / fps < duration``.  Defaults 10 fps and 120 s (8-25 fps in Arditi et al.
+        2006; at least 60 s to 3 min in Eur J Radiol 2010 and Lassau et al. 2014).
     n_speckle : float
         Effective number of independent speckle cells in the ROI, ``N_eff`` (ASSUMPTION,
-        20-400 in the domain brief); the frame-to-frame coefficient of variation is
+        20-400); the frame-to-frame coefficient of variation is
         ``1 / sqrt(N_eff)``.  ``numpy.inf`` turns speckle off.
     noise_sd : float
         Standard deviation of additive Gaussian electronic noise, linear a.u.
@@ -216,10 +218,11 @@ def simulate_tics(
 
     Notes
     -----
-    Multiplicative Gamma speckle with mean 1 (Bar-Zion et al. 2015 [R9]; Rayleigh envelope,
-    exponential intensity [R10]); display law of [R-code-MITK]; recirculation as a delayed,
-    broadened second bolus [R16].  The batch is drawn in one vectorised pass: 10,000 curves
-    of 1,200 frames take about a second.
+    Multiplicative Gamma speckle with mean 1 (Bar-Zion et al. 2015; Rayleigh envelope,
+    exponential intensity, Ma et al. 1995); display law of the open MITK "USToolKit" VueBox
+    re-implementation; recirculation as a delayed, broadened second bolus (Doury et al.
+    2017).  The batch is drawn in one vectorised pass: 10,000 curves of 1,200 frames take
+    about a second.
 
     Examples
     --------

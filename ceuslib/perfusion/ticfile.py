@@ -1,6 +1,7 @@
 """Time-intensity curve exports as CSV: one time column and one column per ROI.
 
-The format (modelled on the exports of open TIC tools, domain brief section 5.2):
+The format (modelled on the exports of open TIC tools such as Blood-Flow-Analyzer and the
+input of ``tican``):
 
 .. code-block:: text
 
@@ -122,7 +123,8 @@ def read_tic_csv(
 
     Notes
     -----
-    Gray levels are linearized by the inverse display law (MITK; domain brief section 1.1);
+    Gray levels are linearized by the inverse display law (of the open MITK
+    "USToolKit" VueBox re-implementation);
     dB values by ``10 ** (dB / 10)``.
 
     Examples

@@ -1,6 +1,7 @@
 """A synthetic CEUS cine loop of a lymph node: perfusion, speckle and the display law.
 
-The signal chain follows the domain brief (ceus-domain.md, sections 1.1 and 1.5):
+The signal chain (Payen et al. 2013; Bar-Zion et al. 2015; the display law of the open MITK
+"USToolKit" VueBox re-implementation):
 
 1. every pixel's echo-power is proportional to its bubble concentration: an amplitude times
    a bolus curve of ``ceuslib.perfusion.MODELS``, delayed by the pixel's arrival time;
@@ -144,8 +145,8 @@ def simulate_cine(
         The anatomy; by default a centred oval node of ``shape``, with the pattern's fatty
         hilum and defects.
     dynamic_range_db : float
-        Display dynamic range of the log compression (60 dB: the MITK default of the domain
-        brief, section 1.1).
+        Display dynamic range of the log compression (60 dB: the default of the open MITK
+        "USToolKit" VueBox re-implementation).
     speckle : bool
         Multiply by speckle (``False`` gives the noise-free mean echo-power, for teaching and
         for testing).
@@ -175,8 +176,8 @@ def simulate_cine(
     from the hilar entry point, for a centripetal one to the depth below the capsule, both
     reaching ``delay_spread_s`` at the farthest pixel.  Enhancement directions follow Ling
     et al. 2020; multiplicative, frame-to-frame independent speckle Bar-Zion et al. 2015, with
-    the exponential intensity of fully developed (Rayleigh) speckle (see the
-    domain brief, section 1.5); the display law is that of ``ceuslib.perfusion.linearize``.
+    the exponential intensity of fully developed (Rayleigh) speckle (Ma et al.
+    1995); the display law is that of ``ceuslib.perfusion.linearize``.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Write a cine loop as a DICOM Ultrasound Multi-frame Image, the format scanners export.
 
-The attributes follow the domain brief (ceus-domain.md, section 5.1): SOP class Ultrasound
+The attributes follow DICOM PS3.3 (C.7.6.6 multi-frame, C.8.5.5 US regions): SOP class Ultrasound
 Multi-frame Image Storage (1.2.840.10008.5.1.4.1.1.3.1); Number of Frames, Frame Increment
 Pointer to Frame Time (ms), Cine Rate and Recommended Display Frame Rate; 8-bit MONOCHROME2
 pixels, uncompressed (explicit VR little endian); and one Sequence of Ultrasound Regions item

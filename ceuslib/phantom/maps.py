@@ -2,8 +2,9 @@
 
 A single pixel's curve is mostly speckle, so every map smooths first: a moving average over
 ``window_s`` seconds and a ``spatial`` x ``spatial`` pixel box, both on the *linearized*
-echo-power (never on gray levels; ceus-domain.md, section 1.1).  The loop is streamed frame by
-frame (a running sum for the moving average), so memory stays at a few frames.
+echo-power (never on gray levels: a log transform distorts amplitudes; Payen et al. 2013).
+The loop is streamed frame by frame (a running sum for the moving average), so memory stays
+at a few frames.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def parametric_maps(
     and space; then, per pixel, the time to peak is the first frame of the maximum, the peak
     enhancement that maximum minus the baseline, and the wash-in rate the largest forward
     difference times ``fps`` before the peak.  These are the model-free versions of the
-    VueBox-style TTP, PE and WiR of the domain brief (section 1.3); parametric maps of this
+    VueBox-style TTP, PE and WiR of ``ceuslib.perfusion.describe``; parametric maps of this
     kind are what QuantUS and VueBox draw.
 
     Examples

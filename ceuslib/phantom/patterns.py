@@ -2,7 +2,7 @@
 
 Each pattern says where the contrast enters the node and how it spreads, how strongly and
 how evenly the node enhances, which regions stay dark, and which bolus curve feeds it.  The
-published facts behind the presets (ceus-domain.md, sections 2.2, 2.4 and 6):
+published facts behind the presets:
 
 - benign and reactive nodes enhance centrifugally (hilum to periphery) and homogeneously;
   metastases centripetally (capsule to centre) and inhomogeneously (Ling et al. 2020:
@@ -14,7 +14,7 @@ published facts behind the presets (ceus-domain.md, sections 2.2, 2.4 and 6):
 
 ASSUMPTIONS (no source; synthetic, for teaching): that a fibrotic responder keeps centrifugal
 hilar inflow with weak homogeneous enhancement (0.2 of a viable node's amplitude, the low end
-of the 0.2-0.6 range of the domain brief, section 6, so that it stays below the surrounding
+of an assumed 0.2-0.6 range, so that it stays below the surrounding
 tissue), that the arrival front needs 6 s to cross a node, that the hilar vessels enhance 1.5
 times the cortex, the heterogeneity levels, the defect sizes, and the surrounding tissue's bolus.
 """
@@ -30,8 +30,9 @@ from ceuslib.phantom.geometry import Ellipse
 
 DIRECTIONS = ("centrifugal", "centripetal")
 
-#: Bolus of the worked example "fast" node of the domain brief (section 1.3): time to peak
-#: 22.0 s from injection, near the malignant mean of Dudau et al. 2014.
+#: Bolus of the "fast" node of the worked example of ``ceuslib.perfusion.describe`` (an
+#: assumed parameter set): time to peak 22.0 s from injection, near the malignant mean of
+#: Dudau et al. 2014.
 FAST_BOLUS = MappingProxyType(
     {"area": 1.0, "mu": float(np.log(10.0) + 0.25), "sigma": 0.5, "t0": 12.0}
 )

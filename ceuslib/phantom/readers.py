@@ -4,8 +4,8 @@ Each reader, for each node and feature, reads the true category with probability
 otherwise guesses, drawing a category from the features' prevalence among the nodes rated.
 Two such readers agree beyond chance with an expected Cohen's kappa of ``r_a * r_b`` (also
 the expected weighted kappa, for any weights): choosing ``r = sqrt(kappa)`` gives every pair
-of readers the expected kappa ``kappa``.  The domain brief (section 6) suggests kappa 0.6-0.8
-for qualitative patterns (ASSUMPTION: no neck-node kappa was retrieved).
+of readers the expected kappa ``kappa``.  A kappa of 0.6-0.8 for qualitative
+patterns is an ASSUMPTION: no published kappa for neck-node CEUS patterns was found.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 A region's time-intensity curve is the mean of its pixels' *linearized* echo-power, frame by
 frame: averaging gray levels (log-compressed values) instead would bias the curve and
-distort every amplitude and area (ceus-domain.md, section 1.1).  Because absolute echo-power
-depends on the scanner, gain and depth, VueBox recommends ratios to a reference region in
-the same loop (section 1.1 and 2.2, [R8]): :func:`reference_ratio`.
+distort every amplitude and area (Payen et al. 2013).  Because absolute echo-power depends on
+the scanner, gain and depth, VueBox recommends ratios to a reference region in the same loop
+(Bracco's VueBox FAQ): :func:`reference_ratio`.
 """
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ def roi_curve(
 
     Notes
     -----
-    Each gray level is linearized first (the MITK/VueBox inverse display law, domain brief
-    section 1.1), then averaged: the mean of gray levels would be the log of a geometric
-    mean, biased low by speckle.
+    Each gray level is linearized first (the inverse display law of VueBox and of its
+    open MITK "USToolKit" re-implementation), then averaged: the mean of gray levels would
+    be the log of a geometric mean, biased low by speckle.
 
     Examples
     --------
@@ -178,10 +178,10 @@ def reference_ratio(
     Notes
     -----
     Absolute echo-power depends on the system, gain and depth, so VueBox "strongly
-    recommends" ratios to a reference region in the same loop (domain brief, sections 1.1 and
-    1.7, [R8]); lesion-to-reference "PI index" and "AUC index" above 1 suggested malignancy
-    in thyroid-cancer nodes [R25].  Both curves are fitted on linearized echo-power by
-    ``ceuslib.perfusion.fit_tics``.
+    recommends" ratios to a reference region in the same loop (Bracco's VueBox FAQ);
+    lesion-to-reference "PI index" and "AUC index" above 1 suggested malignancy in
+    thyroid-cancer nodes (Front Endocrinol 2022).  Both curves are fitted on linearized
+    echo-power by ``ceuslib.perfusion.fit_tics``.
 
     Examples
     --------
