@@ -241,8 +241,12 @@ def _coarsen(blocks: Blocks) -> tuple[np.ndarray, np.ndarray]:
     half = nb // 2
     if half < 10:
         return blocks.t, blocks.y
-    t = blocks.t[:, : 2 * half].reshape(n, half, 2).mean(axis=2)
-    y = blocks.y[:, : 2 * half].reshape(n, half, 2).mean(axis=2)
+    t, y = blocks.t, blocks.y
+    if t.strides[0] == 0:  # one time axis for all curves
+        t = np.broadcast_to(0.5 * (t[0, 0 : 2 * half : 2] + t[0, 1 : 2 * half : 2]), (n, half))
+    else:
+        t = 0.5 * (t[:, 0 : 2 * half : 2] + t[:, 1 : 2 * half : 2])
+    y = 0.5 * (y[:, 0 : 2 * half : 2] + y[:, 1 : 2 * half : 2])
     return t, y
 
 
@@ -347,19 +351,22 @@ def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, 
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = t - t0
     pos = tp > 0
-    logg, grads = model._logpdf(np.where(pos, tp, 1.0), s1, s2, grad=jac)
-    g = np.exp(np.minimum(logg, 700.0))
+    np.copyto(tp, 1.0, where=~pos)
+    logg, grads = model._logpdf(tp, s1, s2, grad=jac)
+    np.minimum(logg, 700.0, out=logg)
+    g = np.exp(logg, out=logg)
     g *= pos
-    f = off + area * g
+    f = area * g
+    f += off
     if not jac:
         return f, None
     J = np.empty((theta.shape[0], N_PARAMS, t.shape[-1]))
     if weight is not None:
-        g = g * weight
-    ag = area * g
+        g *= weight
     J[:, 0] = g
+    g *= area
     for k, d in enumerate(grads, start=1):
-        np.multiply(ag, d, out=J[:, k])
+        np.multiply(g, d, out=J[:, k])
     J[:, 4] = 1.0 if weight is None else weight
     return f, J
 

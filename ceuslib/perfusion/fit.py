@@ -166,10 +166,13 @@ def fit_tics(
     values["converged"] = np.zeros(n, dtype=bool)
     flags = [[] for _ in range(n)]
     finite = np.isfinite(y).all(axis=1)
-    tt = np.broadcast_to(t, y.shape)
-    increasing = np.isfinite(tt).all(axis=1)
-    if n_frames > 1:
-        increasing &= np.all(np.diff(tt, axis=1) > 0, axis=1)
+    if t.ndim == 1:  # one time axis: check it once
+        steady = bool(np.isfinite(t).all()) and bool(np.all(np.diff(t) > 0))
+        increasing = np.full(n, steady)
+    else:
+        increasing = np.isfinite(t).all(axis=1)
+        if n_frames > 1:
+            increasing &= np.all(np.diff(t, axis=1) > 0, axis=1)
     enough = np.full(n, n_frames >= max(min_frames, 6))
     for i in np.flatnonzero(~finite):
         flags[i].append(FLAGS["nan"])
