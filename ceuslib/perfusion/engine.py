@@ -126,10 +126,11 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray) -> np.ndarra
     tp = blocks.t - t0
     pos = tp > 0
     safe = np.where(pos, tp, 1.0)
-    ag, _ = model.density(safe, s1, s2)
+    logg, grads = model._logpdf(safe, s1, s2, grad=True)
+    ag = np.exp(logg)
     ag *= area * pos
-    d1, _ = model.dlog_dt(safe, s1, s2)
-    slope = ag * d1
+    slope = ag * grads[2]  # the t0-derivative of log g is minus its time derivative
+    slope *= -1.0
     resid = blocks.y - off - ag
     terms = blocks.within_ss + blocks.w * resid * resid
     terms += slope * (slope * blocks.spread - 2.0 * blocks.moment)
@@ -172,7 +173,11 @@ def adaptive_bins(
     edges = np.rint(np.concatenate(edges, axis=1)).astype(np.intp)
     edges = np.maximum.accumulate(edges, axis=1)
 
-    sums = np.diff(np.take_along_axis(cumulative, edges[:, None, :], axis=2), axis=2)
+    # running sums at the edges, by flat indices (cheaper than take_along_axis)
+    width = cumulative.shape[2]
+    rows = np.arange(0, n * 4 * width, width).reshape(n, 4, 1)
+    at = np.take(cumulative.reshape(-1), rows + edges[:, None, :])
+    sums = at[..., 1:] - at[..., :-1]
     w, st, sy, syy = (sums[:, i] for i in range(4))
     safe = np.where(w > 0, w, 1.0)
     y = sy / safe
@@ -437,21 +442,42 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
     active = np.isfinite(sse) & np.isfinite(jtj).all(axis=(1, 2))
     converged = np.zeros(n, dtype=bool)
     n_iter = np.zeros(n, dtype=int)
-    eye = np.eye(N_PARAMS)
     for _ in range(max_iter):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         A = jtj[idx]
-        diag = np.maximum(np.diagonal(A, axis1=1, axis2=2), 1e-300)
-        A = A + (lam[idx, None] * diag)[:, :, None] * eye
+        diag = A.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1]  # a view
+        damp = lam[idx, None] * np.maximum(diag, 1e-300)
+        diag += damp
         try:
             step = np.linalg.solve(A, jtr[idx][..., None])[..., 0]
         except np.linalg.LinAlgError:  # a singular system: least squares, one curve at a time
             step = np.stack(
                 [np.linalg.lstsq(a_, b_, rcond=None)[0] for a_, b_ in zip(A, jtr[idx], strict=True)]
             )
-        trial = np.minimum(np.maximum(theta[idx] + step, lo[idx]), hi[idx])
+        here = theta[idx]
+        trial = here + step
+        inside = ((trial >= lo[idx]) & (trial <= hi[idx])).all(axis=1)
+        np.minimum(np.maximum(trial, lo[idx]), hi[idx], out=trial)
+        # Near Gauss-Newton (small damping), a step inside the bounds whose predicted
+        # decrease of the sum of squares, 2 s'J'r - s'J'J s = s'J'r + s'Ds (D the damping),
+        # or whose size is already below the tolerances ends the fit: it is taken without
+        # evaluating the model there (as MINPACK's ftol test uses the predicted reduction).
+        pred = np.einsum("nk,nk->n", step, jtr[idx] + damp * step)
+        tiny = (np.abs(step) / (np.abs(here) + 1e-3)).max(axis=1) < xtol
+        quiet = inside & (lam[idx] <= 1e-3) & ((pred < rtol * sse[idx]) | tiny)
+        if quiet.any():
+            last = idx[quiet]
+            theta[last] = trial[quiet]
+            sse[last] -= pred[quiet]
+            n_iter[last] += 1
+            converged[last] = True
+            active[last] = False
+            keep = ~quiet
+            idx, trial = idx[keep], trial[keep]
+            if idx.size == 0:
+                continue
         full = idx.size == n
         tt, yy, ss = (t, y, sw) if full else (t[idx], y[idx], sw[idx])
         f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss)

@@ -165,7 +165,10 @@ def fit_tics(
     values["n_iter"] = np.zeros(n, dtype=int)
     values["converged"] = np.zeros(n, dtype=bool)
     flags = [[] for _ in range(n)]
-    finite = np.isfinite(y).all(axis=1)
+    # a row sum is finite when every frame is (an overflowing sum is checked frame by frame)
+    finite = np.isfinite(y.sum(axis=1))
+    if not finite.all():
+        finite[~finite] = np.isfinite(y[~finite]).all(axis=1)
     if t.ndim == 1:  # one time axis: check it once
         steady = bool(np.isfinite(t).all()) and bool(np.all(np.diff(t) > 0))
         increasing = np.full(n, steady)
