@@ -251,10 +251,10 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     out["n_iter"][sel] = res.n_iter + first.n_iter
     converged = res.converged & np.isfinite(theta).all(axis=1)
     out["converged"][sel] = converged
-    tt = np.broadcast_to(t, y.shape)
-    on_washin = ((tt >= desc["ti"][:, None]) & (tt <= desc["ttp"][:, None])).sum(axis=1)
+    on_washin = _frames_between(t, desc["ti"], desc["ttp"])
+    last = t[-1] if t.ndim == 1 else t[:, -1]
     no_enhancement = ~(theta[:, 0] > 3.0 * se[:, 0]) | ~(desc["pe"] > 0)
-    no_washout = ~no_enhancement & ~(desc["to"] <= tt[:, -1])
+    no_washout = ~no_enhancement & ~(desc["to"] <= last)
     few = (on_washin < 3) & ~no_enhancement
     for j in np.flatnonzero(~converged | no_enhancement | no_washout | few):
         i = sel[j]
@@ -266,6 +266,14 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
             flags[i].append(FLAGS["washout"])
         if few[j]:
             flags[i].append(FLAGS["few"])
+
+
+def _frames_between(t, lo, hi):
+    """Frames with ``lo <= t <= hi`` per curve (``t`` increasing: shared or one row each)."""
+    if t.ndim == 1:  # binary search on the shared axis
+        inside = np.searchsorted(t, hi, side="right") - np.searchsorted(t, lo, side="left")
+        return np.where(np.isnan(lo) | np.isnan(hi), 0, np.maximum(inside, 0))
+    return ((t >= lo[:, None]) & (t <= hi[:, None])).sum(axis=1)
 
 
 @dataclass(frozen=True)
