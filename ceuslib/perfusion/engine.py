@@ -348,10 +348,13 @@ def clip_to_bounds(theta, lims):
     return np.minimum(np.maximum(theta, lo), hi)
 
 
-def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None):
-    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5, B)``.
+def evaluate(
+    model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None, extra=0
+):
+    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5 + extra, B)``.
 
-    With ``weight`` (shape ``(n, B)``) the Jacobian's rows are multiplied by it.
+    With ``weight`` (shape ``(n, B)``) the Jacobian's rows are multiplied by it; ``extra``
+    rows (left unset) follow the five parameter rows.
     """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = t - t0
@@ -365,7 +368,7 @@ def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, 
     f += off
     if not jac:
         return f, None
-    J = np.empty((theta.shape[0], N_PARAMS, t.shape[-1]))
+    J = np.empty((theta.shape[0], N_PARAMS + extra, t.shape[-1]))
     if weight is not None:
         g *= weight
     J[:, 0] = g
@@ -433,11 +436,14 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
     t = np.ascontiguousarray(np.broadcast_to(t, y.shape))
     sw = np.sqrt(w)
     theta = theta0.copy()
-    f, J = evaluate(model, t, theta, jac=True, weight=sw)
-    r = (y - f) * sw
-    sse = np.einsum("nb,nb->n", r, r)
-    jtj = J @ J.transpose(0, 2, 1)
-    jtr = (J @ r[..., None])[..., 0]
+    # the weighted residuals ride as a sixth row of the Jacobian: one product [J; r][J; r]'
+    # gives J'J, J'r and the sum of squares together
+    f, J = evaluate(model, t, theta, jac=True, weight=sw, extra=1)
+    np.multiply(y - f, sw, out=J[:, N_PARAMS])
+    M = J @ J.transpose(0, 2, 1)
+    sse = M[:, N_PARAMS, N_PARAMS].copy()
+    jtj = M[:, :N_PARAMS, :N_PARAMS].copy()
+    jtr = M[:, :N_PARAMS, N_PARAMS].copy()
     lam = np.full(n, 1e-3)
     active = np.isfinite(sse) & np.isfinite(jtj).all(axis=(1, 2))
     converged = np.zeros(n, dtype=bool)
@@ -480,9 +486,10 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
                 continue
         full = idx.size == n
         tt, yy, ss = (t, y, sw) if full else (t[idx], y[idx], sw[idx])
-        f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss)
-        r_t = (yy - f_t) * ss
-        sse_t = np.einsum("nb,nb->n", r_t, r_t)
+        f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss, extra=1)
+        np.multiply(yy - f_t, ss, out=J_t[:, N_PARAMS])
+        M_t = J_t @ J_t.transpose(0, 2, 1)
+        sse_t = M_t[:, N_PARAMS, N_PARAMS]
         better = np.isfinite(sse_t) & (sse_t <= sse[idx])
         n_iter[idx] += 1
         acc = idx[better]
@@ -490,12 +497,9 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         decrease = (sse[acc] - sse_t[better]) / np.maximum(sse[acc], 1e-300)
         theta[acc] = trial[better]
         sse[acc] = sse_t[better]
-        if better.all():
-            Jb, rb = J_t, r_t
-        else:
-            Jb, rb = J_t[better], r_t[better]
-        jtj[acc] = Jb @ Jb.transpose(0, 2, 1)
-        jtr[acc] = (Jb @ rb[..., None])[..., 0]
+        Mb = M_t if better.all() else M_t[better]
+        jtj[acc] = Mb[:, :N_PARAMS, :N_PARAMS]
+        jtr[acc] = Mb[:, :N_PARAMS, N_PARAMS]
         lam[acc] = np.maximum(lam[acc] / 3.0, 1e-12)
         rej = idx[~better]
         lam[rej] *= 4.0
