@@ -279,19 +279,20 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     target = np.log(np.where(above, excess, 1.0))
     best = np.full((n, N_PARAMS), np.nan)
     best_cost = np.full(n, np.inf)
-    X = np.empty((n, 3, nb))
+    # regressors and the response in one array: one product gives X'WX, X'Wz and z'Wz
+    X = np.empty((n, 4, nb))
     X[:, 0] = 1.0
     for frac in (0.4, 1.2):
         t0 = foot - frac * rise
         tp = t - t0[:, None]
         w = np.where(tp > 0, weight, 0.0)
         (r1, r2), lhs = _basis(model, np.where(tp > 0, tp, 1.0))
-        z = target - lhs
         X[:, 1] = r1
         X[:, 2] = r2
-        Xw = X * w[:, None, :]
-        ata = Xw @ X.transpose(0, 2, 1)
-        atz = (Xw @ z[..., None])[..., 0]
+        np.subtract(target, lhs, out=X[:, 3])
+        M = (X * w[:, None, :]) @ X.transpose(0, 2, 1)
+        ata = M[:, :3, :3].copy()
+        atz = M[:, :3, 3]
         ata += np.eye(3) * (1e-12 * np.trace(ata, axis1=1, axis2=2) + 1e-300)[:, None, None]
         ok = np.isfinite(ata).all(axis=(1, 2)) & np.isfinite(atz).all(axis=1)
         ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], ata, 1.0))) > 0
@@ -300,7 +301,7 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
             coef[ok] = np.linalg.solve(ata[ok], atz[ok][..., None])[..., 0]
         s1, s2, loga = _shape_from_coef(model, coef[:, 0], coef[:, 1], coef[:, 2])
         # residual sum of squares of the weighted regression: z'Wz - coef'X'Wz
-        resid = np.einsum("nb,nb->n", w * z, z) - np.einsum("nk,nk->n", coef, atz)
+        resid = M[:, 3, 3] - np.einsum("nk,nk->n", coef, atz)
         theta = np.stack([np.exp(loga), s1, s2, t0, offset], axis=1)
         good = np.isfinite(theta).all(axis=1) & (resid < best_cost)
         best[good] = theta[good]
