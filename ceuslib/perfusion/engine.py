@@ -15,8 +15,9 @@ All curves of a batch are solved together with array operations:
    candidate with the smallest residual is kept.
 3. **Levenberg-Marquardt.** Batched Gauss-Newton steps with a per-curve damping factor
    (Marquardt's scaling of the normal equations), projected onto the parameter bounds;
-   a curve stops when its relative decrease in the sum of squares and its relative step
-   fall below the tolerances.
+   a curve stops when its relative decrease in the sum of squares or its relative step
+   falls below the tolerances (near Gauss-Newton, the last step is taken on its predicted
+   decrease, without evaluating the model there).
 
 Notes
 -----
