@@ -339,3 +339,16 @@ def test_frame_sse_from_blocks_matches_the_sum_over_frames(name, shared_time):
     exact = ((y - m(tt, **params)) ** 2).sum(axis=1)
     # the neglected curvature within 0.5 s blocks is worth a few parts per thousand
     np.testing.assert_allclose(engine.frame_sse(m, blocks, theta), exact, rtol=5e-3)
+
+
+def test_frames_between_matches_counting_every_frame():
+    from ceuslib.perfusion.fit import _frames_between
+
+    rng = np.random.default_rng(5)
+    t = np.sort(rng.uniform(0.0, 100.0, 300))
+    lo = np.r_[rng.uniform(-10.0, 110.0, 500), np.nan, -np.inf, np.inf, 5.0, t[10], t[20]]
+    hi = np.r_[rng.uniform(-10.0, 110.0, 500), 5.0, np.nan, np.inf, -np.inf, t[20], t[10]]
+    brute = ((t >= lo[:, None]) & (t <= hi[:, None])).sum(axis=1)
+    np.testing.assert_array_equal(_frames_between(t, lo, hi), brute)
+    rows = np.broadcast_to(t, (lo.size, t.size))
+    np.testing.assert_array_equal(_frames_between(rows, lo, hi), brute)

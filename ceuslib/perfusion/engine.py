@@ -15,8 +15,9 @@ All curves of a batch are solved together with array operations:
    candidate with the smallest residual is kept.
 3. **Levenberg-Marquardt.** Batched Gauss-Newton steps with a per-curve damping factor
    (Marquardt's scaling of the normal equations), projected onto the parameter bounds;
-   a curve stops when its relative decrease in the sum of squares and its relative step
-   fall below the tolerances.
+   a curve stops when its relative decrease in the sum of squares or its relative step
+   falls below the tolerances (near Gauss-Newton, the last step is taken on its predicted
+   decrease, without evaluating the model there).
 
 Notes
 -----
@@ -126,10 +127,11 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray) -> np.ndarra
     tp = blocks.t - t0
     pos = tp > 0
     safe = np.where(pos, tp, 1.0)
-    ag, _ = model.density(safe, s1, s2)
+    logg, grads = model._logpdf(safe, s1, s2, grad=True)
+    ag = np.exp(logg)
     ag *= area * pos
-    d1, _ = model.dlog_dt(safe, s1, s2)
-    slope = ag * d1
+    slope = ag * grads[2]  # the t0-derivative of log g is minus its time derivative
+    slope *= -1.0
     resid = blocks.y - off - ag
     terms = blocks.within_ss + blocks.w * resid * resid
     terms += slope * (slope * blocks.spread - 2.0 * blocks.moment)
@@ -172,7 +174,11 @@ def adaptive_bins(
     edges = np.rint(np.concatenate(edges, axis=1)).astype(np.intp)
     edges = np.maximum.accumulate(edges, axis=1)
 
-    sums = np.diff(np.take_along_axis(cumulative, edges[:, None, :], axis=2), axis=2)
+    # running sums at the edges, by flat indices (cheaper than take_along_axis)
+    width = cumulative.shape[2]
+    rows = np.arange(0, n * 4 * width, width).reshape(n, 4, 1)
+    at = np.take(cumulative.reshape(-1), rows + edges[:, None, :])
+    sums = at[..., 1:] - at[..., :-1]
     w, st, sy, syy = (sums[:, i] for i in range(4))
     safe = np.where(w > 0, w, 1.0)
     y = sy / safe
@@ -241,8 +247,12 @@ def _coarsen(blocks: Blocks) -> tuple[np.ndarray, np.ndarray]:
     half = nb // 2
     if half < 10:
         return blocks.t, blocks.y
-    t = blocks.t[:, : 2 * half].reshape(n, half, 2).mean(axis=2)
-    y = blocks.y[:, : 2 * half].reshape(n, half, 2).mean(axis=2)
+    t, y = blocks.t, blocks.y
+    if t.strides[0] == 0:  # one time axis for all curves
+        t = np.broadcast_to(0.5 * (t[0, 0 : 2 * half : 2] + t[0, 1 : 2 * half : 2]), (n, half))
+    else:
+        t = 0.5 * (t[:, 0 : 2 * half : 2] + t[:, 1 : 2 * half : 2])
+    y = 0.5 * (y[:, 0 : 2 * half : 2] + y[:, 1 : 2 * half : 2])
     return t, y
 
 
@@ -270,19 +280,20 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     target = np.log(np.where(above, excess, 1.0))
     best = np.full((n, N_PARAMS), np.nan)
     best_cost = np.full(n, np.inf)
-    X = np.empty((n, 3, nb))
+    # regressors and the response in one array: one product gives X'WX, X'Wz and z'Wz
+    X = np.empty((n, 4, nb))
     X[:, 0] = 1.0
     for frac in (0.4, 1.2):
         t0 = foot - frac * rise
         tp = t - t0[:, None]
         w = np.where(tp > 0, weight, 0.0)
         (r1, r2), lhs = _basis(model, np.where(tp > 0, tp, 1.0))
-        z = target - lhs
         X[:, 1] = r1
         X[:, 2] = r2
-        Xw = X * w[:, None, :]
-        ata = Xw @ X.transpose(0, 2, 1)
-        atz = (Xw @ z[..., None])[..., 0]
+        np.subtract(target, lhs, out=X[:, 3])
+        M = (X * w[:, None, :]) @ X.transpose(0, 2, 1)
+        ata = M[:, :3, :3].copy()
+        atz = M[:, :3, 3]
         ata += np.eye(3) * (1e-12 * np.trace(ata, axis1=1, axis2=2) + 1e-300)[:, None, None]
         ok = np.isfinite(ata).all(axis=(1, 2)) & np.isfinite(atz).all(axis=1)
         ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], ata, 1.0))) > 0
@@ -291,7 +302,7 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
             coef[ok] = np.linalg.solve(ata[ok], atz[ok][..., None])[..., 0]
         s1, s2, loga = _shape_from_coef(model, coef[:, 0], coef[:, 1], coef[:, 2])
         # residual sum of squares of the weighted regression: z'Wz - coef'X'Wz
-        resid = np.einsum("nb,nb->n", w * z, z) - np.einsum("nk,nk->n", coef, atz)
+        resid = M[:, 3, 3] - np.einsum("nk,nk->n", coef, atz)
         theta = np.stack([np.exp(loga), s1, s2, t0, offset], axis=1)
         good = np.isfinite(theta).all(axis=1) & (resid < best_cost)
         best[good] = theta[good]
@@ -339,27 +350,33 @@ def clip_to_bounds(theta, lims):
     return np.minimum(np.maximum(theta, lo), hi)
 
 
-def evaluate(model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None):
-    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5, B)``.
+def evaluate(
+    model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None, extra=0
+):
+    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5 + extra, B)``.
 
-    With ``weight`` (shape ``(n, B)``) the Jacobian's rows are multiplied by it.
+    With ``weight`` (shape ``(n, B)``) the Jacobian's rows are multiplied by it; ``extra``
+    rows (left unset) follow the five parameter rows.
     """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = t - t0
     pos = tp > 0
-    logg, grads = model._logpdf(np.where(pos, tp, 1.0), s1, s2, grad=jac)
-    g = np.exp(np.minimum(logg, 700.0))
+    np.copyto(tp, 1.0, where=~pos)
+    logg, grads = model._logpdf(tp, s1, s2, grad=jac)
+    np.minimum(logg, 700.0, out=logg)
+    g = np.exp(logg, out=logg)
     g *= pos
-    f = off + area * g
+    f = area * g
+    f += off
     if not jac:
         return f, None
-    J = np.empty((theta.shape[0], N_PARAMS, t.shape[-1]))
+    J = np.empty((theta.shape[0], N_PARAMS + extra, t.shape[-1]))
     if weight is not None:
-        g = g * weight
-    ag = area * g
+        g *= weight
     J[:, 0] = g
+    g *= area
     for k, d in enumerate(grads, start=1):
-        np.multiply(ag, d, out=J[:, k])
+        np.multiply(g, d, out=J[:, k])
     J[:, 4] = 1.0 if weight is None else weight
     return f, J
 
@@ -421,35 +438,60 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
     t = np.ascontiguousarray(np.broadcast_to(t, y.shape))
     sw = np.sqrt(w)
     theta = theta0.copy()
-    f, J = evaluate(model, t, theta, jac=True, weight=sw)
-    r = (y - f) * sw
-    sse = np.einsum("nb,nb->n", r, r)
-    jtj = J @ J.transpose(0, 2, 1)
-    jtr = (J @ r[..., None])[..., 0]
+    # the weighted residuals ride as a sixth row of the Jacobian: one product [J; r][J; r]'
+    # gives J'J, J'r and the sum of squares together
+    f, J = evaluate(model, t, theta, jac=True, weight=sw, extra=1)
+    np.multiply(y - f, sw, out=J[:, N_PARAMS])
+    M = J @ J.transpose(0, 2, 1)
+    sse = M[:, N_PARAMS, N_PARAMS].copy()
+    jtj = M[:, :N_PARAMS, :N_PARAMS].copy()
+    jtr = M[:, :N_PARAMS, N_PARAMS].copy()
     lam = np.full(n, 1e-3)
     active = np.isfinite(sse) & np.isfinite(jtj).all(axis=(1, 2))
     converged = np.zeros(n, dtype=bool)
     n_iter = np.zeros(n, dtype=int)
-    eye = np.eye(N_PARAMS)
     for _ in range(max_iter):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         A = jtj[idx]
-        diag = np.maximum(np.diagonal(A, axis1=1, axis2=2), 1e-300)
-        A = A + (lam[idx, None] * diag)[:, :, None] * eye
+        diag = A.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1]  # a view
+        damp = lam[idx, None] * np.maximum(diag, 1e-300)
+        diag += damp
         try:
             step = np.linalg.solve(A, jtr[idx][..., None])[..., 0]
         except np.linalg.LinAlgError:  # a singular system: least squares, one curve at a time
             step = np.stack(
                 [np.linalg.lstsq(a_, b_, rcond=None)[0] for a_, b_ in zip(A, jtr[idx], strict=True)]
             )
-        trial = np.minimum(np.maximum(theta[idx] + step, lo[idx]), hi[idx])
+        here = theta[idx]
+        trial = here + step
+        inside = ((trial >= lo[idx]) & (trial <= hi[idx])).all(axis=1)
+        np.minimum(np.maximum(trial, lo[idx]), hi[idx], out=trial)
+        # Near Gauss-Newton (small damping), a step inside the bounds whose predicted
+        # decrease of the sum of squares, 2 s'J'r - s'J'J s = s'J'r + s'Ds (D the damping),
+        # or whose size is already below the tolerances ends the fit: it is taken without
+        # evaluating the model there (as MINPACK's ftol test uses the predicted reduction).
+        pred = np.einsum("nk,nk->n", step, jtr[idx] + damp * step)
+        tiny = (np.abs(step) / (np.abs(here) + 1e-3)).max(axis=1) < xtol
+        quiet = inside & (lam[idx] <= 1e-3) & ((pred < rtol * sse[idx]) | tiny)
+        if quiet.any():
+            last = idx[quiet]
+            theta[last] = trial[quiet]
+            sse[last] -= pred[quiet]
+            n_iter[last] += 1
+            converged[last] = True
+            active[last] = False
+            keep = ~quiet
+            idx, trial = idx[keep], trial[keep]
+            if idx.size == 0:
+                continue
         full = idx.size == n
         tt, yy, ss = (t, y, sw) if full else (t[idx], y[idx], sw[idx])
-        f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss)
-        r_t = (yy - f_t) * ss
-        sse_t = np.einsum("nb,nb->n", r_t, r_t)
+        f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss, extra=1)
+        np.multiply(yy - f_t, ss, out=J_t[:, N_PARAMS])
+        M_t = J_t @ J_t.transpose(0, 2, 1)
+        sse_t = M_t[:, N_PARAMS, N_PARAMS]
         better = np.isfinite(sse_t) & (sse_t <= sse[idx])
         n_iter[idx] += 1
         acc = idx[better]
@@ -457,12 +499,9 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         decrease = (sse[acc] - sse_t[better]) / np.maximum(sse[acc], 1e-300)
         theta[acc] = trial[better]
         sse[acc] = sse_t[better]
-        if better.all():
-            Jb, rb = J_t, r_t
-        else:
-            Jb, rb = J_t[better], r_t[better]
-        jtj[acc] = Jb @ Jb.transpose(0, 2, 1)
-        jtr[acc] = (Jb @ rb[..., None])[..., 0]
+        Mb = M_t if better.all() else M_t[better]
+        jtj[acc] = Mb[:, :N_PARAMS, :N_PARAMS]
+        jtr[acc] = Mb[:, :N_PARAMS, N_PARAMS]
         lam[acc] = np.maximum(lam[acc] / 3.0, 1e-12)
         rej = idx[~better]
         lam[rej] *= 4.0

@@ -165,11 +165,17 @@ def fit_tics(
     values["n_iter"] = np.zeros(n, dtype=int)
     values["converged"] = np.zeros(n, dtype=bool)
     flags = [[] for _ in range(n)]
-    finite = np.isfinite(y).all(axis=1)
-    tt = np.broadcast_to(t, y.shape)
-    increasing = np.isfinite(tt).all(axis=1)
-    if n_frames > 1:
-        increasing &= np.all(np.diff(tt, axis=1) > 0, axis=1)
+    # a row sum is finite when every frame is (an overflowing sum is checked frame by frame)
+    finite = np.isfinite(y.sum(axis=1))
+    if not finite.all():
+        finite[~finite] = np.isfinite(y[~finite]).all(axis=1)
+    if t.ndim == 1:  # one time axis: check it once
+        steady = bool(np.isfinite(t).all()) and bool(np.all(np.diff(t) > 0))
+        increasing = np.full(n, steady)
+    else:
+        increasing = np.isfinite(t).all(axis=1)
+        if n_frames > 1:
+            increasing &= np.all(np.diff(t, axis=1) > 0, axis=1)
     enough = np.full(n, n_frames >= max(min_frames, 6))
     for i in np.flatnonzero(~finite):
         flags[i].append(FLAGS["nan"])
@@ -245,10 +251,10 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     out["n_iter"][sel] = res.n_iter + first.n_iter
     converged = res.converged & np.isfinite(theta).all(axis=1)
     out["converged"][sel] = converged
-    tt = np.broadcast_to(t, y.shape)
-    on_washin = ((tt >= desc["ti"][:, None]) & (tt <= desc["ttp"][:, None])).sum(axis=1)
+    on_washin = _frames_between(t, desc["ti"], desc["ttp"])
+    last = t[-1] if t.ndim == 1 else t[:, -1]
     no_enhancement = ~(theta[:, 0] > 3.0 * se[:, 0]) | ~(desc["pe"] > 0)
-    no_washout = ~no_enhancement & ~(desc["to"] <= tt[:, -1])
+    no_washout = ~no_enhancement & ~(desc["to"] <= last)
     few = (on_washin < 3) & ~no_enhancement
     for j in np.flatnonzero(~converged | no_enhancement | no_washout | few):
         i = sel[j]
@@ -260,6 +266,14 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
             flags[i].append(FLAGS["washout"])
         if few[j]:
             flags[i].append(FLAGS["few"])
+
+
+def _frames_between(t, lo, hi):
+    """Frames with ``lo <= t <= hi`` per curve (``t`` increasing: shared or one row each)."""
+    if t.ndim == 1:  # binary search on the shared axis
+        inside = np.searchsorted(t, hi, side="right") - np.searchsorted(t, lo, side="left")
+        return np.where(np.isnan(lo) | np.isnan(hi), 0, np.maximum(inside, 0))
+    return ((t >= lo[:, None]) & (t <= hi[:, None])).sum(axis=1)
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,22 @@ _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
 def _lognormal(tp, mu, sigma, *, grad):
     lt = np.log(tp)
-    z = (lt - mu) / sigma
-    logg = -0.5 * z * z - lt - np.log(sigma) - _LOG_SQRT_2PI
+    inv = 1.0 / sigma
+    z = lt - mu
+    z *= inv
+    zz = z * z
+    logg = zz * -0.5
+    logg -= lt
+    logg -= np.log(sigma) + _LOG_SQRT_2PI
     if not grad:
         return logg, None
-    d_mu = z / sigma
-    d_sigma = (z * z - 1.0) / sigma
-    d_t0 = (1.0 + z / sigma) / tp
+    d_mu = z
+    d_mu *= inv
+    d_sigma = zz
+    d_sigma -= 1.0
+    d_sigma *= inv
+    d_t0 = d_mu + 1.0
+    d_t0 /= tp
     return logg, (d_mu, d_sigma, d_t0)
 
 
