@@ -65,7 +65,7 @@ browser-check: $(STAMP) $(CHROMIUM)
 	$(BIN)/python tools/run_tests.py browser
 
 pdf: $(STAMP) $(CHROMIUM)
-	$(BIN)/jupyter-book build . --builder singlehtml
+	$(BIN)/python tools/build_book.py --builder singlehtml
 	$(BIN)/python tools/make_pdf.py --chromium $(CHROMIUM)
 
 lint: $(STAMP)

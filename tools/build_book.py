@@ -62,12 +62,15 @@ def slug(path: Path) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="a folder of study files in the book's format")
+    parser.add_argument("--builder", default="html", help="Sphinx builder (html, singlehtml)")
     args = parser.parse_args(argv)
     jupyter_book = str(BIN / "jupyter-book")
     if args.data is None:
         refresh_cache(ROOT / "_build", ROOT / "data" / "synthetic")
-        code = subprocess.run([jupyter_book, "build", "."], cwd=ROOT).returncode
-        page = ROOT / "_build" / "html" / "book" / "intro.html"
+        code = subprocess.run(
+            [jupyter_book, "build", ".", "--builder", args.builder], cwd=ROOT
+        ).returncode
+        page = ROOT / "_build" / args.builder / "book" / "intro.html"
     else:
         data = args.data.expanduser().resolve()
         if not data.is_dir():
@@ -98,7 +101,7 @@ def main(argv: list[str]) -> int:
                 cwd=ROOT,
                 env=env,
             ).returncode
-        page = out / "_build" / "html" / "book" / "intro.html"
+        page = out / "_build" / args.builder / "book" / "intro.html"
     if code == 0:
         print(f"\nOpen the book: {page}")
     return code
