@@ -18,8 +18,6 @@ for :func:`roi_tic`.  The dynamic range needed to linearize is usually not in a 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
 
+from ceuslib.atomic import atomic_path
 from ceuslib.perfusion.display import linearize
 
 __all__ = ["DicomCine", "UltrasoundRegion", "read_dicom_cine", "roi_tic", "write_dicom_cine"]
@@ -361,12 +360,6 @@ def write_dicom_cine(
     for keyword, value in (metadata or {}).items():
         setattr(ds, keyword, value)
     ds.PixelData = np.ascontiguousarray(data).tobytes()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         ds.save_as(tmp, enforce_file_format=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -24,14 +24,13 @@ Every curve is returned as linear echo-power, ready for :func:`~ceuslib.perfusio
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ceuslib.atomic import atomic_path
 from ceuslib.errors import DataError, Problem
 from ceuslib.perfusion.display import linearize
 
@@ -280,13 +279,7 @@ def write_tic_csv(path, time, intensities, *, rois, units: str = "linear", metad
     header = {"units": units, **(metadata or {})}
     lines = [f"# {k}: {v}" for k, v in header.items()]
     frame = pd.DataFrame({"time_s": time, **dict(zip(rois, data, strict=True))})
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write("\n".join(lines) + "\n")
-            frame.to_csv(handle, index=False, float_format="%.17g", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        handle.write("\n".join(lines) + "\n")
+        frame.to_csv(handle, index=False, float_format="%.17g", lineterminator="\n")
     return path
