@@ -4,20 +4,30 @@ The fit of one curve is the bounded least-squares problem
 ``min sum_i (y_i - f(t_i; theta))^2`` over ``theta = (area, shape 1, shape 2, t0, offset)``.
 All curves of a batch are solved together with array operations:
 
-1. **Blocks.** Consecutive frames are averaged in blocks of about ``block_s`` seconds; the
-   weighted sum of squares of block means (weights = frames per block) equals the sum of
-   squares of the frames up to a constant and a term of order ``(block duration)^2 f''``,
-   far below the speckle noise for blocks of half a second.
+1. **Blocks.** Consecutive frames are summarised in blocks of about ``block_s`` seconds
+   (frames, mean time and intensity, and the sums of squares and cross-products of time and
+   intensity about those means), so that later steps never touch the frames again.
 2. **Closed-form start.** With the baseline known and ``t0`` fixed, the log of each model is
    linear in a few functions of ``t' = t - t0`` (lognormal: ``1, ln t', (ln t')^2``; gamma:
    ``1, ln t', t'``; LDRW and FPT: ``1, t', 1/t'``).  A weighted linear regression of the
-   log of the smoothed curve gives the shape for each of several ``t0`` candidates; the
-   candidate with the smallest residual is kept.
-3. **Levenberg-Marquardt.** Batched Gauss-Newton steps with a per-curve damping factor
-   (Marquardt's scaling of the normal equations), projected onto the parameter bounds;
-   a curve stops when its relative decrease in the sum of squares or its relative step
-   falls below the tolerances (near Gauss-Newton, the last step is taken on its predicted
-   decrease, without evaluating the model there).
+   log of the smoothed curve (blocks merged to about ``COARSE_S`` = 1 s) gives the shape
+   for each of two ``t0`` candidates; the candidate with the smallest residual is kept.
+3. **Bins as pseudo-frames.** Around the start's bolus the blocks are merged into a few
+   dozen bins (fine over the bolus, coarse before and after it), and each bin becomes two
+   pseudo-frames that carry its mean and its within-bin slope (see :func:`adaptive_bins`).
+   Their sum of squares is the frames' sum of squares up to the within-bin curvature of the
+   model, so the fit on under a hundred pseudo-frames lands, for practical purposes, on the
+   least-squares solution of all the frames (``bench/bench_perfusion.py`` prints how far
+   from :func:`scipy.optimize.curve_fit` on every frame).  Fitting the bin means alone
+   would lose the slopes and bias the peak by the curvature within each bin.
+4. **Levenberg-Marquardt.** Batched Gauss-Newton steps with a per-curve damping factor
+   (Marquardt's scaling of the normal equations), projected onto the parameter bounds.
+   A curve stops when the decrease in its sum of squares, achieved or predicted for the
+   next step, falls below ``stol^2`` times the noise variance per frame (``stol = 0.01``:
+   the remaining step is shorter than 1% of a standard error, in the metric of the
+   parameters' covariance), or when its relative step falls below ``xtol``.  Near
+   Gauss-Newton the last step is taken on its predicted decrease, without evaluating the
+   model there (as MINPACK's ``ftol`` test uses the predicted reduction).
 
 Notes
 -----
@@ -36,13 +46,18 @@ import numpy as np
 from ceuslib.perfusion.models import BolusModel
 
 N_PARAMS = 5
-FINE_BINS = 64
-_TINY = 1e-300
+FINE_BINS = 32  # bins over the bolus window (each becomes two pseudo-frames)
+TAIL_BINS = 8  # bins after it (3 before it)
+T0_FRACTIONS = (0.15, 0.6)  # start's t0 candidates: the foot minus these rise times
+COARSE_S = 1.0  # seconds per block for the start and the bins
+STEP_TOL_SE = 0.01  # stop when the remaining step is below this many standard errors
 
 
 @dataclass(frozen=True)
 class Blocks:
-    """Block means of a batch of curves (internal)."""
+    """Blocks of frames of a batch of curves, summarised by their means and the sums of
+    squares and cross-products about them (internal; :func:`adaptive_bins` also returns its
+    pseudo-frames in this form, without ``moment`` and ``spread``)."""
 
     t: np.ndarray  # (n, B) mean time of the frames of each block
     y: np.ndarray  # (n, B) mean intensity
@@ -52,64 +67,182 @@ class Blocks:
     moment: np.ndarray | None = None  # (n, B) sum of (y - ybar)(t - tbar) over each block
     spread: np.ndarray | None = None  # (n, B) sum of (t - tbar)^2 over each block
 
-    def cumulative(self) -> np.ndarray:
-        """Running sums ``(n, 4, B + 1)`` of frames, time, intensity and squares."""
+    def merged(self, k: int) -> Blocks:
+        """These blocks merged ``k`` at a time (the last group may be shorter), with exact
+        statistics: sums of frames, times, intensities, their squares and cross-products
+        carry over, and means, ``within_ss``, ``moment`` and ``spread`` are rebuilt from them.
+        """
         n, nb = self.y.shape
-        c = np.zeros((n, 4, nb + 1))
-        if self.t.strides[0] == 0 and self.w.strides[0] == 0:  # one time axis for all curves
-            c[:, 0, 1:] = np.cumsum(self.w[0])
-            c[:, 1, 1:] = np.cumsum(self.w[0] * self.t[0])
+        if k <= 1 or nb < 2:
+            return self
+        w, t, y = self.w, self.t, self.y
+        spread = np.zeros_like(y) if self.spread is None else self.spread
+        moment = np.zeros_like(y) if self.moment is None else self.moment
+        shared = t.strides[0] == 0 and w.strides[0] == 0 and spread.strides[0] == 0
+        if shared:  # one time axis for all curves: its sums once
+            w, t, spread = w[:1], t[:1], spread[:1]
+        wt = w * t
+        sw, st, stt = (_group_sums(v, k) for v in (w, wt, spread + wt * t))
+        tbar = st / sw
+        spread = np.maximum(stt - st * tbar, 0.0)
+        if shared:
+            tbar, sw, spread, t, w = (
+                np.broadcast_to(v, (n, v.shape[1])) for v in (tbar, sw, spread, self.t, self.w)
+            )
+            st = sw * tbar
+        wy = w * y
+        sy = _group_sums(wy, k)
+        syy = _group_sums(self.within_ss + wy * y, k)
+        sty = _group_sums(moment + wy * t, k)
+        ybar = sy / sw
+        within = np.maximum(syy - sy * ybar, 0.0)
+        return Blocks(tbar, ybar, sw, within, self.n_frames, sty - st * ybar, spread)
+
+    def coarse(self, seconds: float = COARSE_S) -> Blocks:
+        """These blocks merged to about ``seconds`` each (keeping at least 20 of them)."""
+        nb = self.y.shape[1]
+        step = float(np.median(np.diff(self.t[0]))) if nb > 1 else 0.0
+        k = int(min(round(seconds / step), nb // 20)) if step > 0 else 1
+        return self.merged(k)
+
+    def cumulative(self) -> np.ndarray:
+        """Running sums ``(n, 6, B + 1)`` over the frames of the blocks.
+
+        Rows: frames, time, intensity, squared intensity, squared time and time times
+        intensity (the last two from the blocks' ``spread`` and ``moment``, zero if absent).
+        """
+        n, nb = self.y.shape
+        c = np.zeros((n, 6, nb + 1))
+        w, t = self.w, self.t
+        spread = 0.0 if self.spread is None else self.spread
+        moment = 0.0 if self.moment is None else self.moment
+        one_axis = t.strides[0] == 0 and w.strides[0] == 0  # one time axis for all curves
+        if one_axis and (self.spread is None or self.spread.strides[0] == 0):
+            s0 = spread if np.isscalar(spread) else spread[0]
+            c[:, 0, 1:] = np.cumsum(w[0])
+            c[:, 1, 1:] = np.cumsum(w[0] * t[0])
+            c[:, 4, 1:] = np.cumsum(s0 + w[0] * t[0] * t[0])
         else:
-            np.cumsum(self.w, axis=1, out=c[:, 0, 1:])
-            np.cumsum(self.w * self.t, axis=1, out=c[:, 1, 1:])
-        np.cumsum(self.w * self.y, axis=1, out=c[:, 2, 1:])
-        np.cumsum(self.within_ss + self.w * self.y**2, axis=1, out=c[:, 3, 1:])
+            np.cumsum(w, axis=1, out=c[:, 0, 1:])
+            np.cumsum(w * t, axis=1, out=c[:, 1, 1:])
+            np.cumsum(spread + w * t * t, axis=1, out=c[:, 4, 1:])
+        wy = w * self.y
+        np.cumsum(wy, axis=1, out=c[:, 2, 1:])
+        np.cumsum(self.within_ss + wy * self.y, axis=1, out=c[:, 3, 1:])
+        np.cumsum(moment + wy * t, axis=1, out=c[:, 5, 1:])
         return c
 
 
-def make_blocks(t: np.ndarray, y: np.ndarray, *, block_s: float) -> Blocks:
-    """Average consecutive frames in blocks of about ``block_s`` seconds.
+def _group_sums(v: np.ndarray, k: int) -> np.ndarray:
+    """Sums of ``k`` consecutive columns (the last group may be shorter)."""
+    nb = v.shape[1]
+    full = nb // k
+    out = v[:, 0 : full * k : k].copy()
+    for j in range(1, k):
+        out += v[:, j : full * k : k]
+    if full * k < nb:
+        out = np.concatenate([out, v[:, full * k :].sum(axis=1, keepdims=True)], axis=1)
+    return out
 
-    ``t`` is ``(n_frames,)`` (shared) or ``(n, n_frames)``; ``y`` is ``(n, n_frames)``.
+
+def _frames_per_block(t_row: np.ndarray, n_frames: int, block_s: float) -> int:
+    step = float(np.median(np.diff(t_row))) if n_frames > 1 else 0.0
+    return int(max(1, min(n_frames // 20, round(block_s / step)))) if step > 0 else 1
+
+
+@dataclass(frozen=True)
+class BlockLayout:
+    """How the frames of one time axis, shared by every curve, fall into blocks (internal).
+
+    Computed once per batch by :func:`block_layout` and reused for every chunk of curves.
     """
-    n, n_frames = y.shape
-    shared = t.ndim == 1
-    step = np.median(np.diff(t if shared else t[0]))
-    k = int(max(1, min(n_frames // 20, round(block_s / step)))) if step > 0 else 1
+
+    k: int  # frames per full block
+    n_frames: int
+    t: np.ndarray  # (B,) mean time of each block (the last may hold the remainder)
+    w: np.ndarray  # (B,) frames per block
+    spread: np.ndarray  # (B,) sum of squared deviations of the times about each block's mean
+    basis: np.ndarray  # (k, 2) ones and the centred times of a full block (a regular grid)
+    centred: np.ndarray | None  # (B_full, k) centred times when the grid is irregular
+    rest: np.ndarray  # (r,) centred times of the remainder block (empty without one)
+
+
+def block_layout(t: np.ndarray, *, block_s: float) -> BlockLayout:
+    """The block layout of one shared time axis ``t`` (see :func:`make_blocks`)."""
+    n_frames = t.shape[0]
+    k = _frames_per_block(t, n_frames, block_s)
     nb = n_frames // k
     cut = nb * k
-    yb = y[:, :cut].reshape(n, nb, k)
-    squares = np.einsum("nbk,nbk->nb", yb, yb)
-    if shared:
-        tk = t[:cut].reshape(nb, k)
-        tb = np.broadcast_to(tk.mean(axis=1), (n, nb))
-        centred = tk - tk.mean(axis=1, keepdims=True)
-        if np.allclose(centred, centred[0]):  # a regular grid: one matrix product
-            both = yb.reshape(n * nb, k) @ np.stack([np.ones(k), centred[0]], axis=1)
+    tk = t[:cut].reshape(nb, k)
+    tb = tk.mean(axis=1)
+    centred = tk - tb[:, None]
+    regular = bool(np.allclose(centred, centred[0]))
+    spread = (centred * centred).sum(axis=1)
+    w = np.full(nb, float(k))
+    rest = t[cut:] - t[cut:].mean() if cut < n_frames else np.empty(0)
+    if cut < n_frames:
+        tb = np.append(tb, t[cut:].mean())
+        spread = np.append(spread, (rest * rest).sum())
+        w = np.append(w, float(n_frames - cut))
+    basis = np.stack([np.ones(k), centred[0]], axis=1)
+    return BlockLayout(k, n_frames, tb, w, spread, basis, None if regular else centred, rest)
+
+
+def make_blocks(
+    t: np.ndarray, y: np.ndarray, *, block_s: float, layout: BlockLayout | None = None
+) -> Blocks:
+    """Summarise consecutive frames in blocks of about ``block_s`` seconds.
+
+    ``t`` is ``(n_frames,)`` (shared) or ``(n, n_frames)``; ``y`` is ``(n, n_frames)``.
+    ``layout`` (from :func:`block_layout`) saves recomputing a shared axis's blocks.
+    """
+    n, n_frames = y.shape
+    if t.ndim == 1:
+        lay = layout if layout is not None else block_layout(t, block_s=block_s)
+        k = lay.k
+        nb = n_frames // k
+        cut = nb * k
+        flat = y[:, :cut].reshape(n * nb, k)
+        if lay.centred is None:  # a regular grid: one matrix product
+            both = flat @ lay.basis
             sums, moment = both[:, 0].reshape(n, nb), both[:, 1].reshape(n, nb)
         else:
+            yb = flat.reshape(n, nb, k)
             sums = yb.sum(axis=2)
-            moment = np.einsum("nbk,bk->nb", yb, centred)
-        spread = np.broadcast_to((centred * centred).sum(axis=1), (n, nb))
+            moment = np.einsum("nbk,bk->nb", yb, lay.centred)
+        squares = (y[:, :cut] * y[:, :cut]).reshape(n * nb, k) @ lay.basis[:, 0]
+        squares = squares.reshape(n, nb)
+        if cut < n_frames:  # the remainder forms one more (shorter) block
+            rest = y[:, cut:]
+            sums = np.concatenate([sums, rest.sum(axis=1)[:, None]], axis=1)
+            squares = np.concatenate([squares, (rest * rest).sum(axis=1)[:, None]], axis=1)
+            moment = np.concatenate([moment, (rest @ lay.rest)[:, None]], axis=1)
+        shape = (n, lay.t.size)
+        tb, w, spread = (np.broadcast_to(v, shape) for v in (lay.t, lay.w, lay.spread))
     else:
+        k = _frames_per_block(t[0], n_frames, block_s)
+        nb = n_frames // k
+        cut = nb * k
+        yb = y[:, :cut].reshape(n, nb, k)
+        squares = np.einsum("nbk,nbk->nb", yb, yb)
         sums = yb.sum(axis=2)
         tk = t[:, :cut].reshape(n, nb, k)
         tb = tk.mean(axis=2)
         centred = tk - tb[..., None]
         moment = np.einsum("nbk,nbk->nb", yb, centred)
         spread = np.einsum("nbk,nbk->nb", centred, centred)
-    w = np.full(nb, float(k))
-    if cut < n_frames:  # the remainder forms one more (shorter) block
-        rest = y[:, cut:]
-        rest_t = np.broadcast_to(t[cut:] if shared else t[:, cut:], rest.shape)
-        rest_c = rest_t - rest_t.mean(axis=1, keepdims=True)
-        sums = np.concatenate([sums, rest.sum(axis=1)[:, None]], axis=1)
-        squares = np.concatenate([squares, (rest * rest).sum(axis=1)[:, None]], axis=1)
-        tb = np.concatenate([tb, rest_t.mean(axis=1)[:, None]], axis=1)
-        moment = np.concatenate([moment, (rest * rest_c).sum(axis=1)[:, None]], axis=1)
-        spread = np.concatenate([spread, (rest_c * rest_c).sum(axis=1)[:, None]], axis=1)
-        w = np.append(w, float(n_frames - cut))
-    w = np.broadcast_to(w, (n, w.size))
+        w = np.full(nb, float(k))
+        if cut < n_frames:  # the remainder forms one more (shorter) block
+            rest = y[:, cut:]
+            rest_t = t[:, cut:]
+            rest_c = rest_t - rest_t.mean(axis=1, keepdims=True)
+            sums = np.concatenate([sums, rest.sum(axis=1)[:, None]], axis=1)
+            squares = np.concatenate([squares, (rest * rest).sum(axis=1)[:, None]], axis=1)
+            tb = np.concatenate([tb, rest_t.mean(axis=1)[:, None]], axis=1)
+            moment = np.concatenate([moment, (rest * rest_c).sum(axis=1)[:, None]], axis=1)
+            spread = np.concatenate([spread, (rest_c * rest_c).sum(axis=1)[:, None]], axis=1)
+            w = np.append(w, float(n_frames - cut))
+        w = np.broadcast_to(w, (n, w.size))
     means = sums / w
     within = np.maximum(squares - sums * means, 0.0)
     return Blocks(tb, means, w, within, np.full(n, n_frames), moment, spread)
@@ -145,15 +278,28 @@ def adaptive_bins(
     cumulative: np.ndarray,
     *,
     fine: int = FINE_BINS,
-    tail: int = 16,
+    tail: int = TAIL_BINS,
+    base: int = 3,
 ) -> Blocks:
-    """Merge blocks into fewer bins: fine over the bolus, coarse before and after it.
+    """Merge blocks into bins, fine over the bolus and coarse around it, as pseudo-frames.
 
-    The bolus window runs from half a rise time before the start's ``t0`` to two rise times
-    after its peak; it keeps up to ``fine`` bins, the baseline before it 3 and the tail after
-    it ``tail``.
-    Sums, weights and within-bin sums of squares are carried over exactly;
-    ``cumulative`` is ``blocks.cumulative()``.
+    The bolus window runs from half a rise time before ``t0`` to two rise times after the
+    peak of the curve ``theta`` (the starting values); it is cut into ``fine`` bins, the
+    baseline before it into ``base`` and the tail after it into ``tail``.
+
+    Each bin is then represented by two **pseudo-frames** at ``tbar -/+ s``, where ``tbar``
+    and ``s^2 = S_tt / w`` are the mean and variance of its frame times, valued ``ybar -/+ b
+    s`` (``b = S_yt / S_tt``, the slope of the frames' own regression line in the bin) and
+    weighted ``w / 2`` each.  Their weighted sum of squares against a model ``f`` is
+    ``w (ybar - fbar)^2 + S_tt (b - f')^2`` with ``fbar = (f(tbar - s) + f(tbar + s)) / 2``
+    and ``f' = (f(tbar + s) - f(tbar - s)) / (2 s)``: the bin's mean and within-bin slope
+    are both fitted, and ``fbar`` is the mean of a quadratic over the bin's frames exactly.
+    With ``within_ss`` the frames' sum of squares about their regression line in each bin
+    (split over the pair), ``within_ss + w (y - f)^2`` summed over pseudo-frames equals the
+    sum of squares over the frames when ``f`` is linear within every bin, and differs from it
+    by terms in the within-bin curvature of ``f`` otherwise (the two-point Gauss rule that
+    matches a bin's first two moments of time).  Sums are taken from ``cumulative``
+    (``blocks.cumulative()``), exactly.
     """
     n, nb = blocks.y.shape
     shape = {name: theta[:, i + 1] for i, name in enumerate(model.shape_names)}
@@ -166,7 +312,7 @@ def adaptive_bins(
     b = np.maximum(np.sum(tt < (ttp + 2.0 * rise)[:, None], axis=1), a + 1)
     b = np.minimum(b, nb)
     a = np.minimum(a, b - 1)
-    segs = [(np.zeros(n), a, 3), (a, b, fine), (b, np.full(n, nb), tail)]
+    segs = [(np.zeros(n), a, base), (a, b, fine), (b, np.full(n, nb), tail)]
     edges = [np.zeros((n, 1))]
     for lo, hi, k in segs:
         frac = np.arange(1, k + 1) / k
@@ -175,16 +321,30 @@ def adaptive_bins(
     edges = np.maximum.accumulate(edges, axis=1)
 
     # running sums at the edges, by flat indices (cheaper than take_along_axis)
+    rows_per = cumulative.shape[1]
     width = cumulative.shape[2]
-    rows = np.arange(0, n * 4 * width, width).reshape(n, 4, 1)
+    rows = np.arange(0, n * rows_per * width, width).reshape(n, rows_per, 1)
     at = np.take(cumulative.reshape(-1), rows + edges[:, None, :])
     sums = at[..., 1:] - at[..., :-1]
-    w, st, sy, syy = (sums[:, i] for i in range(4))
-    safe = np.where(w > 0, w, 1.0)
-    y = sy / safe
-    t = np.where(w > 0, st / safe, blocks.t[:, -1:])
-    within = np.maximum(syy - sy * y, 0.0)
-    return Blocks(t, y, w, within, blocks.n_frames)
+    w, st, sy, syy, stt, sty = (sums[:, i] for i in range(6))
+    filled = w > 0
+    safe = np.where(filled, w, 1.0)
+    tbar = np.where(filled, st / safe, blocks.t[:, -1:])
+    ybar = sy / safe
+    s_tt = np.maximum(stt - st * tbar, 0.0)
+    s_yt = sty - st * ybar
+    spread = s_tt > 1e-12 * safe * (np.abs(tbar) + 1.0) ** 2
+    slope = np.where(spread, s_yt / np.where(spread, s_tt, 1.0), 0.0)
+    s = np.where(spread, np.sqrt(s_tt / safe), 0.0)
+    within = np.maximum(syy - sy * ybar - slope * s_yt, 0.0)
+    half = 0.5 * w
+    return Blocks(
+        np.concatenate([tbar - s, tbar + s], axis=1),
+        np.concatenate([ybar - slope * s, ybar + slope * s], axis=1),
+        np.concatenate([half, half], axis=1),
+        np.concatenate([0.5 * within, 0.5 * within], axis=1),
+        blocks.n_frames,
+    )
 
 
 def _smooth3(y: np.ndarray) -> np.ndarray:
@@ -241,24 +401,37 @@ def _shape_from_coef(model: BolusModel, c0, c1, c2):
     return np.where(bad, np.nan, s_a), np.where(bad, np.nan, s_b), np.where(bad, np.nan, loga)
 
 
-def _coarsen(blocks: Blocks) -> tuple[np.ndarray, np.ndarray]:
-    """Pairwise means of blocks (time, intensity) for the starting values."""
-    n, nb = blocks.y.shape
-    half = nb // 2
-    if half < 10:
-        return blocks.t, blocks.y
-    t, y = blocks.t, blocks.y
-    if t.strides[0] == 0:  # one time axis for all curves
-        t = np.broadcast_to(0.5 * (t[0, 0 : 2 * half : 2] + t[0, 1 : 2 * half : 2]), (n, half))
-    else:
-        t = 0.5 * (t[:, 0 : 2 * half : 2] + t[:, 1 : 2 * half : 2])
-    y = 0.5 * (y[:, 0 : 2 * half : 2] + y[:, 1 : 2 * half : 2])
-    return t, y
+def _solve_sym3(M: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Solve the symmetric 3 x 3 systems ``M[:, :3, :3] x = z`` by cofactors, shape ``(n, 3)``;
+    NaN where a system is singular or not finite."""
+    a, b, c = M[:, 0, 0], M[:, 0, 1], M[:, 0, 2]
+    d, e, f = M[:, 1, 1], M[:, 1, 2], M[:, 2, 2]
+    co_a = d * f - e * e
+    co_b = c * e - b * f
+    co_c = b * e - c * d
+    det = a * co_a + b * co_b + c * co_c
+    co_d = a * f - c * c
+    co_e = b * c - a * e
+    co_f = a * d - b * b
+    z0, z1, z2 = z[:, 0], z[:, 1], z[:, 2]
+    x = np.stack(
+        [
+            co_a * z0 + co_b * z1 + co_c * z2,
+            co_b * z0 + co_d * z1 + co_e * z2,
+            co_c * z0 + co_e * z1 + co_f * z2,
+        ],
+        axis=1,
+    )
+    # a determinant lost in rounding (relative to the product of the diagonal) is singular
+    scale = np.abs(a * d * f)
+    singular = ~(np.abs(det) > 1e-13 * scale) | ~np.isfinite(det)
+    x /= np.where(singular, np.nan, det)[:, None]
+    return x
 
 
 def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     """Data-driven starting values, shape ``(n, 5)``, by log-linear regression."""
-    t, y = _coarsen(blocks)
+    t, y = blocks.t, blocks.y
     n, nb = y.shape
     ys = _smooth3(y)
     peak = np.argmax(ys, axis=1)
@@ -283,7 +456,7 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     # regressors and the response in one array: one product gives X'WX, X'Wz and z'Wz
     X = np.empty((n, 4, nb))
     X[:, 0] = 1.0
-    for frac in (0.4, 1.2):
+    for frac in T0_FRACTIONS:
         t0 = foot - frac * rise
         tp = t - t0[:, None]
         w = np.where(tp > 0, weight, 0.0)
@@ -292,14 +465,8 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
         X[:, 2] = r2
         np.subtract(target, lhs, out=X[:, 3])
         M = (X * w[:, None, :]) @ X.transpose(0, 2, 1)
-        ata = M[:, :3, :3].copy()
         atz = M[:, :3, 3]
-        ata += np.eye(3) * (1e-12 * np.trace(ata, axis1=1, axis2=2) + 1e-300)[:, None, None]
-        ok = np.isfinite(ata).all(axis=(1, 2)) & np.isfinite(atz).all(axis=1)
-        ok &= np.abs(np.linalg.det(np.where(ok[:, None, None], ata, 1.0))) > 0
-        coef = np.full((n, 3), np.nan)
-        if ok.any():
-            coef[ok] = np.linalg.solve(ata[ok], atz[ok][..., None])[..., 0]
+        coef = _solve_sym3(M, atz)
         s1, s2, loga = _shape_from_coef(model, coef[:, 0], coef[:, 1], coef[:, 2])
         # residual sum of squares of the weighted regression: z'Wz - coef'X'Wz
         resid = M[:, 3, 3] - np.einsum("nk,nk->n", coef, atz)
@@ -353,10 +520,12 @@ def clip_to_bounds(theta, lims):
 def evaluate(
     model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None, extra=0
 ):
-    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(n, 5 + extra, B)``.
+    """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(5 + extra, n, B)``.
 
-    With ``weight`` (shape ``(n, B)``) the Jacobian's rows are multiplied by it; ``extra``
-    rows (left unset) follow the five parameter rows.
+    The Jacobian is parameter-major (``J[k]`` is the derivative with respect to parameter
+    ``k`` for every curve and point, one contiguous array).  With ``weight`` (shape
+    ``(n, B)``) its rows are multiplied by it; ``extra`` rows (left unset) follow the five
+    parameter rows.
     """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = t - t0
@@ -370,15 +539,22 @@ def evaluate(
     f += off
     if not jac:
         return f, None
-    J = np.empty((theta.shape[0], N_PARAMS + extra, t.shape[-1]))
+    J = np.empty((N_PARAMS + extra, *g.shape))
     if weight is not None:
-        g *= weight
-    J[:, 0] = g
-    g *= area
+        np.multiply(g, weight, out=J[0])
+    else:
+        J[0] = g
+    np.multiply(J[0], area, out=g)
     for k, d in enumerate(grads, start=1):
-        np.multiply(g, d, out=J[:, k])
-    J[:, 4] = 1.0 if weight is None else weight
+        np.multiply(g, d, out=J[k])
+    J[4] = 1.0 if weight is None else weight
     return f, J
+
+
+def _gram(J: np.ndarray) -> np.ndarray:
+    """``J J'`` per curve, ``(n, r, r)``, of a parameter-major ``J`` ``(r, n, B)``."""
+    Jt = J.transpose(1, 0, 2)
+    return Jt @ Jt.transpose(0, 2, 1)
 
 
 @dataclass(frozen=True)
@@ -397,16 +573,27 @@ def levenberg_marquardt(
     lims,
     *,
     max_iter: int = 60,
-    rtol: float = 1e-7,
+    stol: float = STEP_TOL_SE,
     xtol: float = 1e-5,
     chunk: int = 256,
 ) -> LMResult:
-    """Batched, bounded Levenberg-Marquardt on block means (see the module notes).
+    """Batched, bounded Levenberg-Marquardt on blocks or pseudo-frames (see the module
+    notes).
 
-    Curves are processed in chunks of ``chunk`` so that the working arrays stay in cache.
+    ``stol`` is the stopping tolerance in standard errors: with ``s^2`` the noise variance
+    per frame (``blocks.within_ss`` plus the current sum of squares, over the frames less
+    five), a curve stops once a step decreases, or would decrease, the sum of squares by
+    less than ``stol^2 s^2``; the distance ``d`` from the least-squares solution, in
+    standard errors, then satisfies ``d^2 s^2 <= stol^2 s^2``.  ``xtol`` stops on the
+    relative size of the step.  Curves are processed in chunks of ``chunk`` so that the
+    working arrays stay in cache.
     """
     n = theta0.shape[0]
     lo, hi = lims
+    # the noise variance per frame, for the stopping rule: the sum of squares of the frames
+    # about the blocks' own lines (or means) plus the fit's, over the degrees of freedom
+    within = blocks.within_ss.sum(axis=1)
+    dof = np.maximum(blocks.w.sum(axis=1) - N_PARAMS, 1.0)
     out = [
         np.empty((n, N_PARAMS)),
         np.empty((n, N_PARAMS, N_PARAMS)),
@@ -424,8 +611,10 @@ def levenberg_marquardt(
             theta0[sl],
             lo[sl],
             hi[sl],
+            within[sl],
+            dof[sl],
             max_iter=max_iter,
-            rtol=rtol,
+            stol=stol,
             xtol=xtol,
         )
         for store, value in zip(out, res, strict=True):
@@ -433,16 +622,20 @@ def levenberg_marquardt(
     return LMResult(*out)
 
 
-def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
+def _lm_chunk(model, t, y, w, theta0, lo, hi, within, dof, *, max_iter, stol, xtol):
     n = theta0.shape[0]
-    t = np.ascontiguousarray(np.broadcast_to(t, y.shape))
-    sw = np.sqrt(w)
+    # time, intensity and root-weight of every point in one array: one gather per iteration
+    tys = np.empty((y.shape[0], 3, y.shape[1]))
+    tys[:, 0] = t
+    tys[:, 1] = y
+    np.sqrt(w, out=tys[:, 2])
+    t, y, sw = tys[:, 0], tys[:, 1], tys[:, 2]
     theta = theta0.copy()
     # the weighted residuals ride as a sixth row of the Jacobian: one product [J; r][J; r]'
     # gives J'J, J'r and the sum of squares together
     f, J = evaluate(model, t, theta, jac=True, weight=sw, extra=1)
-    np.multiply(y - f, sw, out=J[:, N_PARAMS])
-    M = J @ J.transpose(0, 2, 1)
+    np.multiply(y - f, sw, out=J[N_PARAMS])
+    M = _gram(J)
     sse = M[:, N_PARAMS, N_PARAMS].copy()
     jtj = M[:, :N_PARAMS, :N_PARAMS].copy()
     jtr = M[:, :N_PARAMS, N_PARAMS].copy()
@@ -455,26 +648,31 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         if idx.size == 0:
             break
         A = jtj[idx]
+        lam_i = lam[idx]
         diag = A.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1]  # a view
-        damp = lam[idx, None] * np.maximum(diag, 1e-300)
+        damp = lam_i[:, None] * np.maximum(diag, 1e-300)
         diag += damp
+        jtr_i = jtr[idx]
         try:
-            step = np.linalg.solve(A, jtr[idx][..., None])[..., 0]
+            step = np.linalg.solve(A, jtr_i[..., None])[..., 0]
         except np.linalg.LinAlgError:  # a singular system: least squares, one curve at a time
             step = np.stack(
-                [np.linalg.lstsq(a_, b_, rcond=None)[0] for a_, b_ in zip(A, jtr[idx], strict=True)]
+                [np.linalg.lstsq(a_, b_, rcond=None)[0] for a_, b_ in zip(A, jtr_i, strict=True)]
             )
         here = theta[idx]
+        lo_i, hi_i = lo[idx], hi[idx]
         trial = here + step
-        inside = ((trial >= lo[idx]) & (trial <= hi[idx])).all(axis=1)
-        np.minimum(np.maximum(trial, lo[idx]), hi[idx], out=trial)
+        inside = ((trial >= lo_i) & (trial <= hi_i)).all(axis=1)
+        np.minimum(np.maximum(trial, lo_i), hi_i, out=trial)
+        rel = (np.abs(trial - here) / (np.abs(here) + 1e-3)).max(axis=1)
         # Near Gauss-Newton (small damping), a step inside the bounds whose predicted
         # decrease of the sum of squares, 2 s'J'r - s'J'J s = s'J'r + s'Ds (D the damping),
         # or whose size is already below the tolerances ends the fit: it is taken without
         # evaluating the model there (as MINPACK's ftol test uses the predicted reduction).
-        pred = np.einsum("nk,nk->n", step, jtr[idx] + damp * step)
-        tiny = (np.abs(step) / (np.abs(here) + 1e-3)).max(axis=1) < xtol
-        quiet = inside & (lam[idx] <= 1e-3) & ((pred < rtol * sse[idx]) | tiny)
+        pred = np.einsum("nk,nk->n", step, jtr_i + damp * step)
+        sse_i = sse[idx]
+        floor = stol * stol * (within[idx] + sse_i) / dof[idx]
+        quiet = inside & (lam_i <= 1e-3) & ((pred < floor) | (rel < xtol))
         if quiet.any():
             last = idx[quiet]
             theta[last] = trial[quiet]
@@ -483,20 +681,19 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
             converged[last] = True
             active[last] = False
             keep = ~quiet
-            idx, trial = idx[keep], trial[keep]
+            idx, trial, floor, rel, sse_i = (v[keep] for v in (idx, trial, floor, rel, sse_i))
             if idx.size == 0:
                 continue
-        full = idx.size == n
-        tt, yy, ss = (t, y, sw) if full else (t[idx], y[idx], sw[idx])
-        f_t, J_t = evaluate(model, tt, trial, jac=True, weight=ss, extra=1)
-        np.multiply(yy - f_t, ss, out=J_t[:, N_PARAMS])
-        M_t = J_t @ J_t.transpose(0, 2, 1)
+        data = tys if idx.size == n else tys[idx]
+        f_t, J_t = evaluate(model, data[:, 0], trial, jac=True, weight=data[:, 2], extra=1)
+        np.subtract(data[:, 1], f_t, out=f_t)
+        np.multiply(f_t, data[:, 2], out=J_t[N_PARAMS])
+        M_t = _gram(J_t)
         sse_t = M_t[:, N_PARAMS, N_PARAMS]
-        better = np.isfinite(sse_t) & (sse_t <= sse[idx])
+        better = np.isfinite(sse_t) & (sse_t <= sse_i)
         n_iter[idx] += 1
         acc = idx[better]
-        rel_step = np.abs(trial[better] - theta[acc]) / (np.abs(theta[acc]) + 1e-3)
-        decrease = (sse[acc] - sse_t[better]) / np.maximum(sse[acc], 1e-300)
+        decrease = sse_i[better] - sse_t[better]
         theta[acc] = trial[better]
         sse[acc] = sse_t[better]
         Mb = M_t if better.all() else M_t[better]
@@ -505,7 +702,7 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, *, max_iter, rtol, xtol):
         lam[acc] = np.maximum(lam[acc] / 3.0, 1e-12)
         rej = idx[~better]
         lam[rej] *= 4.0
-        done = (decrease < rtol) | (rel_step.max(axis=1) < xtol)
+        done = (decrease < floor[better]) | (rel[better] < xtol)
         converged[acc[done]] = True
         active[acc[done]] = False
         # a curve whose damping exploded cannot improve any more: it sits at a minimum

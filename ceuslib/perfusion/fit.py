@@ -106,8 +106,9 @@ def fit_tics(
         Fewer finite frames than this, or fewer than 3 frames between TI and TTP, flags the
         curve as having too few frames.
     block_s : float
-        Frames are averaged in blocks of about this many seconds before fitting (see
-        Notes); ``0`` fits every frame.
+        Frames are summarised in blocks of about this many seconds (see Notes); the
+        reported sum of squares is taken from them, exact up to the model's curvature
+        within a block; ``0`` makes every frame its own block.
     progress : bool or None
         Show a progress bar; ``None`` (default) shows it for more than 1,000 curves and only
         when the output is a terminal.
@@ -128,11 +129,13 @@ def fit_tics(
     -----
     Bounded least squares, ``min sum (y - f(t; theta))^2``, solved for all curves at once by
     a batched Levenberg-Marquardt (Levenberg 1944; Marquardt 1963) from closed-form
-    log-linear starting values (see :mod:`ceuslib.perfusion.engine`).  For speed the sum of
-    squares is taken over block means of about ``block_s`` seconds, merged into coarser bins
-    away from the bolus; the bins are rebuilt around the solution and the fit polished.  The
-    reported ``sse`` (and QOF, AIC, BIC and the standard errors built on it) is recomputed
-    over every frame.
+    log-linear starting values (see :mod:`ceuslib.perfusion.engine`).  For speed the
+    frames are summarised in blocks of about ``block_s`` seconds, merged into bins (fine
+    over the bolus, coarse around it), and each bin enters the fit as two pseudo-frames
+    carrying its mean and its within-bin slope, whose sum of squares is that of the frames
+    up to the within-bin curvature of the model.  The reported ``sse`` (and QOF, AIC, BIC
+    and the standard errors built on it) is the sum over every frame, taken from the
+    blocks with the model linear within each block (``engine.frame_sse``).
 
     Standard errors: ``sqrt(diag((J'WJ)^-1) * SSE / (N - 5))`` (Gauss-Newton covariance, as
     :func:`scipy.optimize.curve_fit`).  QOF is ``100 (1 - SSE / SST)`` (ASSUMPTION: VueBox's
@@ -165,10 +168,11 @@ def fit_tics(
     values["n_iter"] = np.zeros(n, dtype=int)
     values["converged"] = np.zeros(n, dtype=bool)
     flags = [[] for _ in range(n)]
-    # a row sum is finite when every frame is (an overflowing sum is checked frame by frame)
-    finite = np.isfinite(y.sum(axis=1))
-    if not finite.all():
-        finite[~finite] = np.isfinite(y[~finite]).all(axis=1)
+    # every frame is finite when the row's largest and smallest are (NaN propagates)
+    with np.errstate(invalid="ignore"):
+        highest = y.max(axis=1) if n_frames else np.zeros(n)
+        lowest = y.min(axis=1) if n_frames else np.zeros(n)
+    finite = np.isfinite(highest) & np.isfinite(lowest)
     if t.ndim == 1:  # one time axis: check it once
         steady = bool(np.isfinite(t).all()) and bool(np.all(np.diff(t) > 0))
         increasing = np.full(n, steady)
@@ -186,11 +190,10 @@ def fit_tics(
     ok = finite & increasing & enough
     if saturation is not None or truncation is not None:
         clipped = np.zeros(n, dtype=bool)
-        with np.errstate(invalid="ignore"):
-            if saturation is not None:
-                clipped |= np.any(y >= saturation, axis=1)
-            if truncation is not None:
-                clipped |= np.any(y <= truncation, axis=1)
+        if saturation is not None:
+            clipped |= highest >= saturation
+        if truncation is not None:
+            clipped |= lowest <= truncation
         for i in np.flatnonzero(clipped & ok):
             flags[i].append(FLAGS["clipped"])
     rows = np.flatnonzero(ok)
@@ -201,27 +204,30 @@ def fit_tics(
         unit="curve",
         desc=f"fitting {m.name}",
     )
+    # one time axis for all curves: its blocks once
+    layout = engine.block_layout(t, block_s=block_s) if t.ndim == 1 and rows.size else None
     with bar, np.errstate(all="ignore"):
         for start in range(0, rows.size, _CHUNK):
             sel = rows[start : start + _CHUNK]
-            t_sel = t if t.ndim == 1 else t[sel]
-            _fit_chunk(m, t_sel, y[sel], values, sel, flags, block_s=block_s)
+            # consecutive rows are a view, not a copy
+            pick = slice(sel[0], sel[-1] + 1) if sel[-1] - sel[0] == sel.size - 1 else sel
+            t_sel = t if t.ndim == 1 else t[pick]
+            _fit_chunk(m, t_sel, y[pick], values, sel, flags, block_s=block_s, layout=layout)
             bar.update(sel.size)
     out = pd.DataFrame({"model": pd.Series([m.name] * n, dtype=object), **values})
     out["flag"] = pd.Series(["; ".join(f) for f in flags], dtype=object)
     return out[columns]
 
 
-def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
+def _fit_chunk(m, t, y, out, sel, flags, *, block_s, layout=None):
     n_frames = y.shape[1]
-    blocks = engine.make_blocks(t, y, block_s=block_s)
-    lims = engine.bounds(m, blocks)
-    theta0 = engine.start_values(m, blocks, lims)
-    cumulative = blocks.cumulative()
-    bins = engine.adaptive_bins(m, blocks, theta0, cumulative, fine=32, tail=8)
-    first = engine.levenberg_marquardt(m, bins, theta0, lims, max_iter=4)
-    bins = engine.adaptive_bins(m, blocks, first.theta, cumulative)
-    res = engine.levenberg_marquardt(m, bins, first.theta, lims)
+    blocks = engine.make_blocks(t, y, block_s=block_s, layout=layout)
+    coarse = blocks.coarse()  # about 1 s each: enough for the start and the bins
+    lims = engine.bounds(m, coarse)
+    theta0 = engine.start_values(m, coarse, lims)
+    cumulative = coarse.cumulative()
+    bins = engine.adaptive_bins(m, coarse, theta0, cumulative)
+    res = engine.levenberg_marquardt(m, bins, theta0, lims)
     theta = res.theta
     # the sum of squares over the frames, from the block statistics (see engine.frame_sse)
     sse = engine.frame_sse(m, blocks, theta)
@@ -248,7 +254,7 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s):
     out["aic"][sel] = loglik + 2 * k
     out["bic"][sel] = loglik + k * np.log(n_frames)
     out["n_frames"][sel] = n_frames
-    out["n_iter"][sel] = res.n_iter + first.n_iter
+    out["n_iter"][sel] = res.n_iter
     converged = res.converged & np.isfinite(theta).all(axis=1)
     out["converged"][sel] = converged
     on_washin = _frames_between(t, desc["ti"], desc["ttp"])
