@@ -312,7 +312,7 @@ def write_dicom_cine(
 
     Notes
     -----
-    The dataset is the one :func:`ceuslib.dicom_build.cine_dataset` builds for both cine
+    The dataset is the one ``ceuslib.dicom_build.cine_dataset`` builds for both cine
     writers (this one and ``ceuslib.phantom.write_dicom_cine``): Ultrasound Multi-frame Image
     IOD (DICOM PS3.3 A.7) with random UIDs and empty type 2 identification.
 
