@@ -23,10 +23,9 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
+from pydicom.dataset import Dataset
 
-from ceuslib.atomic import atomic_path
+from ceuslib.dicom_build import cine_dataset, save_dataset
 from ceuslib.perfusion.display import linearize
 
 __all__ = ["DicomCine", "UltrasoundRegion", "read_dicom_cine", "roi_tic", "write_dicom_cine"]
@@ -304,62 +303,51 @@ def write_dicom_cine(
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        If the frames are not non-empty uint8 of one of the two shapes, or
+        ``frame_time_ms`` is not a positive number.
+
+    Notes
+    -----
+    The dataset is the one ``ceuslib.dicom_build.cine_dataset`` builds for both cine
+    writers (this one and ``ceuslib.phantom.write_dicom_cine``): Ultrasound Multi-frame Image
+    IOD (DICOM PS3.3 A.7) with random UIDs and empty type 2 identification.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "rgb.dcm"
+    >>> frames = np.zeros((2, 3, 4, 3), dtype=np.uint8)
+    >>> _ = write_dicom_cine(path, frames, frame_time_ms=40)
+    >>> print(pydicom.dcmread(path).PhotometricInterpretation)
+    RGB
     """
-    data = np.asarray(frames)
-    if data.dtype != np.uint8 or data.ndim not in (3, 4) or (data.ndim == 4 and data.shape[3] != 3):
-        raise ValueError(
-            "frames must be uint8 of shape (n, rows, columns) or (n, rows, columns, 3)"
-        )
-    if not frame_time_ms > 0:
-        raise ValueError(f"frame_time_ms must be positive, got {frame_time_ms!r}")
-    path = Path(path)
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = UltrasoundMultiFrameImageStorage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID = UltrasoundMultiFrameImageStorage
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = "US"
-    ds.StudyInstanceUID = generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
-    colour = data.ndim == 4
-    ds.SamplesPerPixel = 3 if colour else 1
-    ds.PhotometricInterpretation = photometric or ("RGB" if colour else "MONOCHROME2")
-    if colour:
-        ds.PlanarConfiguration = 0
-    ds.NumberOfFrames = data.shape[0]
-    ds.Rows, ds.Columns = data.shape[1], data.shape[2]
-    ds.BitsAllocated = 8
-    ds.BitsStored = 8
-    ds.HighBit = 7
-    ds.PixelRepresentation = 0
-    ds.FrameTime = float(frame_time_ms)
-    ds.FrameIncrementPointer = pydicom.tag.Tag("FrameTime")
-    items = []
-    for region in regions:
-        item = Dataset()
-        item.RegionLocationMinX0 = region.x0
-        item.RegionLocationMinY0 = region.y0
-        item.RegionLocationMaxX1 = region.x1
-        item.RegionLocationMaxY1 = region.y1
-        for keyword, value in (
-            ("RegionSpatialFormat", region.spatial_format),
-            ("RegionDataType", region.data_type),
-            ("PhysicalUnitsXDirection", region.physical_units_x),
-            ("PhysicalUnitsYDirection", region.physical_units_y),
-            ("PhysicalDeltaX", region.physical_delta_x),
-            ("PhysicalDeltaY", region.physical_delta_y),
-        ):
-            if value is not None:
-                setattr(item, keyword, value)
-        items.append(item)
-    if items:
-        ds.SequenceOfUltrasoundRegions = items
-    for keyword, value in (metadata or {}).items():
-        setattr(ds, keyword, value)
-    ds.PixelData = np.ascontiguousarray(data).tobytes()
-    with atomic_path(path) as tmp:
-        ds.save_as(tmp, enforce_file_format=True)
-    return path
+    if not (np.isfinite(frame_time_ms) and frame_time_ms > 0):
+        raise ValueError(f"frame_time_ms must be a positive number, got {frame_time_ms!r}")
+    ds = cine_dataset(
+        frames,
+        frame_time_ms=float(frame_time_ms),
+        photometric=photometric,
+        regions=[_region_item(region) for region in regions],
+        attributes=metadata,
+    )
+    return save_dataset(ds, path)
+
+
+def _region_item(region: UltrasoundRegion) -> dict:
+    """An item of the Sequence of Ultrasound Regions, keyword by keyword (``None``: absent)."""
+    return {
+        "RegionLocationMinX0": region.x0,
+        "RegionLocationMinY0": region.y0,
+        "RegionLocationMaxX1": region.x1,
+        "RegionLocationMaxY1": region.y1,
+        "RegionSpatialFormat": region.spatial_format,
+        "RegionDataType": region.data_type,
+        "PhysicalUnitsXDirection": region.physical_units_x,
+        "PhysicalUnitsYDirection": region.physical_units_y,
+        "PhysicalDeltaX": region.physical_delta_x,
+        "PhysicalDeltaY": region.physical_delta_y,
+    }

@@ -7,7 +7,9 @@ pixels, uncompressed (explicit VR little endian); and one Sequence of Ultrasound
 calibrating the image in centimetres.  The display dynamic range has no standard tag (vendors
 keep it in private tags); it is written in the private block ``CEUSLIB`` of group 0x0011 and
 in Image Comments, so that a reader can find it, but real exports will need it from the user.
-The same reader serves these files and real exports: ``ceuslib.perfusion.read_dicom_cine``.
+The same reader serves these files and real exports: ``ceuslib.perfusion.read_dicom_cine``;
+the dataset is built by ``ceuslib.dicom_build.cine_dataset``, like that of the general writer
+``ceuslib.perfusion.write_dicom_cine``.
 
 The file is byte-for-byte reproducible: its UIDs are derived from the pixel data and the
 acquisition settings, and it carries no date or time.
@@ -20,12 +22,8 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pydicom
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
 
-from ceuslib.atomic import atomic_path
+from ceuslib.dicom_build import cine_dataset, save_dataset
 
 #: Private creator of the block that holds the display dynamic range.
 PRIVATE_CREATOR = "CEUSLIB"
@@ -88,8 +86,6 @@ def write_dicom_cine(
             "frames must be a non-empty uint8 array of shape (n_frames, height, width), got "
             f"{frames.dtype} with shape {frames.shape}"
         )
-    if frames.shape[1] > 65535 or frames.shape[2] > 65535:
-        raise ValueError(f"DICOM rows and columns must be at most 65535, got {frames.shape}")
     for name, value in (
         ("fps", fps),
         ("pixel_spacing_mm", pixel_spacing_mm),
@@ -97,93 +93,50 @@ def write_dicom_cine(
     ):
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a positive number, got {value}")
-    path = Path(path)
-    n_frames, rows, columns = frames.shape
-    pixels = np.ascontiguousarray(frames).tobytes()
-    digest = hashlib.sha256(pixels)
+    rows, columns = frames.shape[1:]
+    digest = hashlib.sha256(np.ascontiguousarray(frames))
     digest.update(f"{fps!r}|{pixel_spacing_mm!r}|{dynamic_range_db!r}|{patient_id}".encode())
-    entropy = digest.hexdigest()
-
-    def uid(kind: str) -> str:
-        return generate_uid(entropy_srcs=[entropy, kind])
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = UltrasoundMultiFrameImageStorage
-    meta.MediaStorageSOPInstanceUID = uid("instance")
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    meta.ImplementationVersionName = "CEUSLIB"
-
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID = UltrasoundMultiFrameImageStorage
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID = uid("study")
-    ds.SeriesInstanceUID = uid("series")
-    ds.Modality = "US"
-    ds.ImageType = ["DERIVED", "SECONDARY"]
-    ds.PatientName = "Synthetic^Phantom"
-    ds.PatientID = patient_id
-    ds.PatientBirthDate = ""
-    ds.PatientSex = ""
-    ds.StudyDate = ""
-    ds.StudyTime = ""
-    ds.ReferringPhysicianName = ""
-    ds.StudyID = ""
-    ds.AccessionNumber = ""
-    ds.SeriesNumber = 1
-    ds.InstanceNumber = 1
-    ds.SeriesDescription = series_description
-    ds.Manufacturer = "ceuslib (synthetic)"
-    ds.PatientOrientation = ""
-    ds.BurnedInAnnotation = "NO"
-    ds.LossyImageCompression = "00"
-    ds.ContrastBolusAgent = "Sulphur hexafluoride microbubbles (simulated)"
-    ds.ImageComments = f"Synthetic CEUS phantom; display dynamic range {dynamic_range_db:g} dB"
-
-    # Cine and multi-frame modules
-    ds.NumberOfFrames = n_frames
-    ds.FrameIncrementPointer = pydicom.tag.Tag("FrameTime")
-    ds.FrameTime = f"{1000.0 / fps:.6g}"
-    ds.CineRate = round(fps)
-    ds.RecommendedDisplayFrameRate = round(fps)
-    ds.PreferredPlaybackSequencing = 0
-
-    # Image pixel module
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows = rows
-    ds.Columns = columns
-    ds.BitsAllocated = 8
-    ds.BitsStored = 8
-    ds.HighBit = 7
-    ds.PixelRepresentation = 0
-    ds.UltrasoundColorDataPresent = 0
-
-    # US region calibration: one region covering the whole image, in cm
-    region = Dataset()
-    region.RegionSpatialFormat = 1  # 2D
-    region.RegionDataType = 1  # tissue
-    region.RegionFlags = 0
-    region.RegionLocationMinX0 = 0
-    region.RegionLocationMinY0 = 0
-    region.RegionLocationMaxX1 = columns - 1
-    region.RegionLocationMaxY1 = rows - 1
-    region.ReferencePixelX0 = 0
-    region.ReferencePixelY0 = 0
-    region.PhysicalUnitsXDirection = 3  # cm
-    region.PhysicalUnitsYDirection = 3
-    region.ReferencePixelPhysicalValueX = 0.0
-    region.ReferencePixelPhysicalValueY = 0.0
-    region.PhysicalDeltaX = pixel_spacing_mm / 10.0
-    region.PhysicalDeltaY = pixel_spacing_mm / 10.0
-    ds.SequenceOfUltrasoundRegions = Sequence([region])
-
+    # One region covering the whole image, 2D (spatial format 1), tissue (data type 1), in cm.
+    region = {
+        "RegionSpatialFormat": 1,
+        "RegionDataType": 1,
+        "RegionFlags": 0,
+        "RegionLocationMinX0": 0,
+        "RegionLocationMinY0": 0,
+        "RegionLocationMaxX1": columns - 1,
+        "RegionLocationMaxY1": rows - 1,
+        "ReferencePixelX0": 0,
+        "ReferencePixelY0": 0,
+        "PhysicalUnitsXDirection": 3,
+        "PhysicalUnitsYDirection": 3,
+        "ReferencePixelPhysicalValueX": 0.0,
+        "ReferencePixelPhysicalValueY": 0.0,
+        "PhysicalDeltaX": pixel_spacing_mm / 10.0,
+        "PhysicalDeltaY": pixel_spacing_mm / 10.0,
+    }
+    ds = cine_dataset(
+        frames,
+        frame_time_ms=f"{1000.0 / fps:.6g}",
+        regions=[region],
+        attributes={
+            "ImageType": ["DERIVED", "SECONDARY"],
+            "PatientName": "Synthetic^Phantom",
+            "PatientID": patient_id,
+            "SeriesDescription": series_description,
+            "Manufacturer": "ceuslib (synthetic)",
+            "BurnedInAnnotation": "NO",
+            "LossyImageCompression": "00",
+            "ContrastBolusAgent": "Sulphur hexafluoride microbubbles (simulated)",
+            "ImageComments": (
+                f"Synthetic CEUS phantom; display dynamic range {dynamic_range_db:g} dB"
+            ),
+            "CineRate": round(fps),
+            "RecommendedDisplayFrameRate": round(fps),
+            "PreferredPlaybackSequencing": 0,
+            "UltrasoundColorDataPresent": 0,
+        },
+        uid_entropy=digest.hexdigest(),
+    )
     block = ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True)
     block.add_new(DYNAMIC_RANGE_ELEMENT, "DS", f"{dynamic_range_db:.6g}")
-
-    ds.PixelData = pixels
-    ds["PixelData"].VR = "OB"
-
-    with atomic_path(path) as temporary:
-        ds.save_as(temporary, enforce_file_format=True)
-    return path
+    return save_dataset(ds, path)
