@@ -97,9 +97,7 @@ newcombe10 <- function(n11, n12, n21, n22) {
 paired <- list(
   cavo_2012 = c(59, 6, 16, 80),
   bentur_2009 = c(1, 1, 7, 12),
-  newcombe_1998_example = c(20, 12, 2, 16),
-  tang_2010 = c(8, 3, 1, 2),
-  chang_2024 = c(7, 25, 2, 68)
+  newcombe_1998_example = c(20, 12, 2, 16)
 )
 for (case in names(paired)) {
   t <- paired[[case]]

@@ -44,7 +44,9 @@ for b, c in [(1, 7), (6, 16)]:
     table = np.array([[10, b], [c, 10]])
     shown = f"[[10, {b}], [{c}, 10]]"
     result = mcnemar(table, exact=False, correction=False)
-    add(case, "asymptotic", result.pvalue, f"mcnemar({shown}, exact=False, correction=False).pvalue")
+    add(
+        case, "asymptotic", result.pvalue, f"mcnemar({shown}, exact=False, correction=False).pvalue"
+    )
     result = mcnemar(table, exact=True)
     add(case, "exact", result.pvalue, f"mcnemar({shown}, exact=True).pvalue")
 
