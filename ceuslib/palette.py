@@ -4,8 +4,15 @@ The eight colours of Okabe and Ito (2008) by name, the order in which the book's
 give them to series (curves, bars, strategies), and the contrast ratio of a colour against
 its background.  Plain hex strings, so this module needs no matplotlib.
 
-Okabe M, Ito K. Color Universal Design (CUD): how to make figures and presentations that
-are friendly to colorblind people. 2008. https://jfly.uni-koeln.de/color/
+Notes
+-----
+Colours from Okabe M, Ito K. Color Universal Design (CUD): how to make figures and
+presentations that are friendly to colorblind people. 2008. https://jfly.uni-koeln.de/color/
+
+Orange, sky blue and yellow have less than 3:1 contrast on white (:func:`contrast_ratio`),
+the minimum WCAG 2.1 asks of lines and other graphical objects.  Use them for filled areas,
+markers and lines at least 2 pt wide that also differ by line style or marker; yellow is
+not in :data:`SERIES`.
 
 Examples
 --------
