@@ -1,8 +1,8 @@
 """Plots for the decision statistics: decision curves and calibration plots.
 
 The only decision module that imports matplotlib; the computations live in
-:mod:`ceuslib.decision`.  Colours are the Okabe-Ito palette and every strategy also has its
-own line style, so no meaning is carried by colour alone.
+:mod:`ceuslib.decision`.  Colours are the Okabe-Ito palette (:mod:`ceuslib.palette`) and
+every strategy also has its own line style, so no meaning is carried by colour alone.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ceuslib.decision import DecisionCurve, calibration_table
+from ceuslib.palette import BLACK, BLUE, SERIES
 
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000")
 LINE_STYLES = ("-", "--", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
 
 
@@ -38,8 +38,8 @@ def plot_decision_curve(curve: DecisionCurve, *, ax=None, show_ci: bool = True, 
     others = [s for s in table.strategy.unique() if s not in ("dissect all", "dissect none")]
     for name, colour, style in (
         ("dissect all", "#7F7F7F", "-."),
-        ("dissect none", "#000000", ":"),
-        *zip(others, OKABE_ITO, LINE_STYLES, strict=False),
+        ("dissect none", BLACK, ":"),
+        *zip(others, SERIES, LINE_STYLES, strict=False),
     ):
         rows = table[table.strategy == name]
         x = 100 * rows.threshold.to_numpy()
@@ -76,7 +76,7 @@ def plot_calibration(y_true, risk, *, n_groups: int = 10, ax=None, label: str = 
     y = 100 * table.observed.to_numpy()
     err = np.vstack((y - 100 * table.ci_low.to_numpy(), 100 * table.ci_high.to_numpy() - y))
     ax.plot([0, 100], [0, 100], color="#7F7F7F", linestyle="--", label="perfect calibration")
-    ax.errorbar(x, y, yerr=err, fmt="o", color="#0072B2", capsize=3, label=label)
+    ax.errorbar(x, y, yerr=err, fmt="o", color=BLUE, capsize=3, label=label)
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_xlabel("Predicted risk of residual disease (%)")

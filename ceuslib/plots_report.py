@@ -10,9 +10,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
+from ceuslib.palette import SERIES
 from ceuslib.plots_study import plot_stard_flow
 
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00")
+COLOURS = SERIES[:4]
 LINE_STYLES = ("-", "--", "-.", ":")
 
 
@@ -34,7 +35,7 @@ def plot_roc(points, *, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5), facecolor="white")
     for (label, curve), colour, style in zip(
-        points.groupby("label", sort=False), OKABE_ITO * 2, LINE_STYLES * 2, strict=False
+        points.groupby("label", sort=False), COLOURS * 2, LINE_STYLES * 2, strict=False
     ):
         ax.step(
             100 * curve["fpr"],

@@ -12,8 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
 
 from ceuslib.eligibility import StardFlow
-
-BLUE, VERMILLION, GREEN, ORANGE = "#0072B2", "#D55E00", "#009E73", "#E69F00"
+from ceuslib.palette import BLUE, BLUISH_GREEN, ORANGE, VERMILLION
 
 
 def _box(ax, x, y, text, *, width, height, colour, dashed=False):
@@ -142,7 +141,7 @@ def plot_stard_flow(flow: StardFlow, *, ax=None):
     final_y = 0.1
     for x, label, n, colour in (
         (0.15, "Residual nodal disease", flow.target_positive, ORANGE),
-        (0.47, "No residual nodal disease\n(ypN0)", flow.target_negative, GREEN),
+        (0.47, "No residual nodal disease\n(ypN0)", flow.target_negative, BLUISH_GREEN),
     ):
         _box(ax, x, final_y, f"{label}\nn = {n}", width=0.28, height=h + 0.03, colour=colour)
         _arrow(ax, (main_x, ys[3] - h / 2), (x, final_y + (h + 0.03) / 2))
