@@ -23,7 +23,7 @@ def _box(ax, x, y, text, *, width, height, colour, dashed=False):
         boxstyle="round,pad=0.01,rounding_size=0.015",
         facecolor="white",
         edgecolor=colour,
-        linewidth=1.8,
+        linewidth=2.4,  # thick enough for the lighter palette colours (orange)
         linestyle="--" if dashed else "-",
     )
     ax.add_patch(patch)
