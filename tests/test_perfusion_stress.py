@@ -235,3 +235,91 @@ def test_fit_tic_with_dropped_frames_is_the_least_squares_solution():
     assert fit.flag == ""
     d, _ = gap_in_standard_errors("lognormal", tic.time, y[None, :], fits, tic.params)
     assert d[0] <= 0.1
+
+
+# --- conditions that break the fit (expected failures until the engine is fixed) ----------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="300 s acquisitions: the tail after the bolus is cut into TAIL_BINS = 8 bins of "
+    "about 30 s, whose within-bin curvature of the model biases the fit away from least squares",
+)
+def test_long_acquisition_stays_at_the_least_squares_solution():
+    # 10 fps for 300 s with boluses of the usual timing (arrival 8-18 s, peak 6-14 s later):
+    # about 250 s of wash-out fall in eight tail bins.  Measured over 100 lognormal curves: d
+    # median 0.67, max 2.4 (30 fps: median 1.3, max 9.7; gamma at 10 fps: median 1.4, max
+    # 8.5), against a median of 0.06 at 120 s; the same curves with 32 tail bins instead of 8
+    # give median 0.09, max 0.31.
+    rng = np.random.default_rng(51)
+    params = _timed_params("lognormal", 8, rng)
+    t, y = _simulate("lognormal", params, fps=10.0, duration=300.0, seed=rng)
+    fits = fit_tics(t, y)
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
+    assert np.median(d) <= 0.3
+    assert d.max() <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fast boluses (1-3 s from arrival to peak) at 5 fps and more: blocks of 0.5 s and "
+    "bins of at least 1 s are too coarse for the bolus, and the reported SSE is off",
+)
+def test_fast_bolus_stays_at_the_least_squares_solution():
+    # Time to peak 1-3 s after arrival, mTT 1.1-1.5 times that, 10 fps, 60 s.  Measured over
+    # 60 curves per model: d median 2.4 (lognormal; 1.5-2.8 for the others), max 16-25; PE
+    # off by 0.6% (median) to 13%, RT by 2.5% to 17%; the reported sse (block statistics)
+    # differs from the sum over frames by up to 36%.  At 1-2 fps (one frame per block) the
+    # same boluses agree (d at most 0.02 where the rise has enough frames).
+    rng = np.random.default_rng(52)
+    params = _timed_params("lognormal", 6, rng, t0=(5.0, 15.0), mode=(1.0, 3.0), ratio=(1.1, 1.5))
+    t, y = _simulate("lognormal", params, fps=10.0, duration=60.0, seed=rng)
+    fits = fit_tics(t, y)
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
+    assert d.max() <= 1.0
+    names = list(MODELS["lognormal"].param_names)
+    exact = _sse("lognormal", t, y, fits[names].to_numpy(dtype=float))
+    np.testing.assert_allclose(fits["sse"], exact, rtol=1e-2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a gap in the time axis (frames cut out): blocks are made by frame count, so one "
+    "block straddles the gap and averages frames seconds apart",
+)
+def test_a_gap_across_the_peak_stays_at_the_least_squares_solution():
+    # 10 fps for 120 s with the frames from 14.55 s to 22.6 s removed (an 8 s cut over the
+    # peak at 15.5 s).  Got: d 35 (seeds 0-3: 35-50), PE off by 24%.  Per-curve time axes
+    # with an 8 s gap at a random place (10 fps) gave d above 1 in 4-7 of 60 curves per
+    # model, up to 120; the same gaps are harmless where they miss the bolus.
+    p = {"area": 0.5286, "mu": 1.9852, "sigma": 0.3879, "t0": 9.2385, "offset": 0.006}
+    t, y = _simulate("lognormal", p, fps=10.0, duration=120.0, seed=0, n_curves=1)
+    keep = (t < 14.55) | (t >= 22.6)
+    t, y = t[keep], y[:, keep]
+    fits = fit_tics(t, y)
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
+    assert d[0] <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="per-curve time axes: the block size and the coarse merging are taken from the "
+    "first curve of each chunk, so a curve's fit depends on its neighbours",
+)
+def test_a_curve_does_not_depend_on_its_batch_with_per_curve_time_axes():
+    # Two curves of 600 frames, one at 10 fps (60 s) and one at 5 fps (120 s), fitted alone
+    # and in batches of the two in either order.  Got: the 5 fps curve's parameters move by
+    # 1.0% when the 10 fps curve leads the batch, the 10 fps curve's by 0.03% when the 5 fps
+    # curve leads.  In the sweep (20 + 20 such curves) the moves reached 2% and 0.2%, and a
+    # 2 fps curve next to a 10 fps one 17%.
+    rng = np.random.default_rng(56)
+    params = _timed_params("lognormal", 2, rng)
+    t = np.arange(600)[None, :] / np.array([[10.0], [5.0]])
+    echo = MODELS["lognormal"](t, **params) * rng.gamma(100.0, 0.01, size=t.shape)
+    y = linearize(compress(echo))
+    columns = ["area", "mu", "sigma", "t0", "offset", "sse"]
+    alone = [fit_tics(t[i : i + 1], y[i : i + 1])[columns].iloc[0] for i in range(2)]
+    for order in ([0, 1], [1, 0]):
+        together = fit_tics(t[order], y[order])[columns]
+        for row, i in enumerate(order):
+            np.testing.assert_allclose(together.iloc[row], alone[i], rtol=1e-12, err_msg=order)
