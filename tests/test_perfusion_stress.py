@@ -1,0 +1,426 @@
+"""The batched fit against least squares on every frame, away from the benchmark's regime.
+
+Oracle: for each curve, the better (smaller sum of squares over every frame) of two bounded
+:func:`scipy.optimize.curve_fit` runs (scipy 1.17, trust-region reflective, default
+tolerances), one started from the true parameters and one from ``fit_tics``'s own result,
+within the bounds ``fit_tics`` uses (``engine.bounds``).  Starting from ``fit_tics``'s
+result, curve_fit can only lower the sum of squares (up to its nudge off an active bound),
+so the reference is never worse than ``fit_tics``.
+
+The gap is measured in standard errors: with ``S`` the frames' sum of squares,
+``d^2 = (S(fit) - S(reference)) / s^2`` and ``s^2 = S(reference) / (N - 5)``, which to second
+order is the squared distance between the two parameter vectors in the metric of their
+covariance (``J'J / s^2``).  ``d = 1`` means the fit sits one standard error away from the
+least-squares solution in its worst-determined direction; the engine's own stopping rule
+aims at ``engine.STEP_TOL_SE`` (0.01).
+
+The measured values quoted in the comments come from a sweep run outside the suite with the
+same oracle: 60 to 100 curves per condition, all four models, 1 to 30 fps, 30 to 300 s.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.optimize import curve_fit
+
+from ceuslib.perfusion import (
+    FLAGS,
+    MODELS,
+    compare_models,
+    compress,
+    default_params,
+    describe,
+    engine,
+    fit_tic,
+    fit_tics,
+    linearize,
+    simulate_tic,
+    simulate_tics,
+)
+
+KEYS = ("pe", "ttp", "mtt", "wiauc", "rt")
+
+
+def _timed_params(model, n, rng, *, t0=(8.0, 18.0), mode=(6.0, 14.0), ratio=(1.2, 1.8)):
+    """Random boluses: arrival ``t0``, ``TTP - t0`` (``mode``) and ``(mTT - t0) / (TTP - t0)``
+    (``ratio``) drawn uniformly in the given ranges; PE 0.03-0.10 a.u. over a 0.006 a.u.
+    baseline (by default the ranges of ``random_params`` in test_perfusion_fit.py)."""
+    t0 = rng.uniform(*t0, n)
+    mode = rng.uniform(*mode, n)
+    return MODELS[model].from_timing(
+        ttp=t0 + mode,
+        mtt=t0 + mode * rng.uniform(*ratio, n),
+        pe=rng.uniform(0.03, 0.1, n),
+        t0=t0,
+        offset=0.006,
+    )
+
+
+def _sse(model, t, y, theta):
+    m = MODELS[model]
+    tt = np.broadcast_to(t, y.shape)
+    params = {k: theta[:, i] for i, k in enumerate(m.param_names)}
+    r = y - m(tt, **params)
+    return np.einsum("ij,ij->i", r, r)
+
+
+def least_squares(model, t, y, fits, truth):
+    """Per curve, the best of bounded curve_fit started at the truth and at ``fits``
+    (see the module notes); returns the parameters ``(n, 5)``."""
+    m = MODELS[model]
+    lo, hi = engine.bounds(m, engine.make_blocks(t, y, block_s=0.5).coarse())
+    names = list(m.param_names)
+    starts = [
+        np.stack([np.broadcast_to(truth[k], y.shape[:1]) for k in names], axis=1),
+        fits[names].to_numpy(dtype=float),
+    ]
+
+    def f(x, *theta):
+        return m(x, **dict(zip(names, theta, strict=True)))
+
+    best = np.full((y.shape[0], 5), np.nan)
+    best_sse = np.full(y.shape[0], np.inf)
+    for i in range(y.shape[0]):
+        ti = t if t.ndim == 1 else t[i]
+        for start in starts:
+            if not np.isfinite(start[i]).all():
+                continue
+            p0 = np.clip(start[i], lo[i], hi[i])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # OptimizeWarning on covariance, overflow
+                popt, _ = curve_fit(f, ti, y[i], p0=p0, bounds=(lo[i], hi[i]), max_nfev=2000)
+            r = y[i] - f(ti, *popt)
+            if r @ r < best_sse[i]:
+                best[i], best_sse[i] = popt, r @ r
+    return best
+
+
+def gap_in_standard_errors(model, t, y, fits, truth):
+    """``d`` per curve (module notes) and the reference's parameters."""
+    ref = least_squares(model, t, y, fits, truth)
+    names = list(MODELS[model].param_names)
+    s_fit = _sse(model, t, y, fits[names].to_numpy(dtype=float))
+    s_ref = _sse(model, t, y, ref)
+    s2 = s_ref / (y.shape[1] - 5)
+    return np.sqrt(np.maximum(s_fit - s_ref, 0.0) / s2), ref
+
+
+def descriptor_gaps(model, fits, ref):
+    names = MODELS[model].param_names
+    d_ref = describe(model, {k: ref[:, i] for i, k in enumerate(names)})
+    return {k: np.abs(fits[k].to_numpy() / d_ref[k] - 1.0) for k in KEYS}
+
+
+def _simulate(model, params, *, fps, duration, n_speckle=100.0, seed, **options):
+    sim = simulate_tics(
+        model, params=params, fps=fps, duration=duration, n_speckle=n_speckle, seed=seed, **options
+    )
+    return sim.time, linearize(sim.displayed)
+
+
+# --- conditions that work: pinned at the measured accuracy --------------------------------
+
+# Lognormal, shared time axis unless said otherwise.  Measured over 60-100 curves per
+# condition: d at most 0.09 (1 fps, 120 s), 0.14 (2 fps, 60 s), 0.16 (5 fps, 120 s),
+# 0.17 (15 fps, 60 s), 0.24 (30 fps, 120 s), 0.15 (n_speckle 10), 0.32 (n_speckle 1000),
+# 0.22 (per-curve jittered time axes, 10 fps); PE, TTP and mTT within 1.2e-3 of the
+# reference, WiAUC and RT within 5e-3.  The limits below are those maxima rounded up.
+CONDITIONS = {
+    "1 fps, 120 s": {"fps": 1.0, "duration": 120.0},
+    "2 fps, 60 s": {"fps": 2.0, "duration": 60.0},
+    "5 fps, 120 s": {"fps": 5.0, "duration": 120.0},
+    "15 fps, 60 s": {"fps": 15.0, "duration": 60.0},
+    "30 fps, 120 s": {"fps": 30.0, "duration": 120.0},
+    "low SNR (n_speckle 10)": {"fps": 10.0, "duration": 120.0, "n_speckle": 10.0},
+    "high SNR (n_speckle 1000)": {"fps": 10.0, "duration": 120.0, "n_speckle": 1000.0},
+}
+
+
+@pytest.mark.parametrize("condition", sorted(CONDITIONS))
+def test_fit_is_the_least_squares_solution_across_frame_rates_and_snr(condition):
+    rng = np.random.default_rng(sorted(CONDITIONS).index(condition) + 31)
+    params = _timed_params("lognormal", 4, rng)
+    t, y = _simulate("lognormal", params, seed=rng, **CONDITIONS[condition])
+    fits = fit_tics(t, y)
+    assert (fits["flag"] == "").all()
+    d, ref = gap_in_standard_errors("lognormal", t, y, fits, params)
+    assert d.max() <= 0.35
+    gaps = descriptor_gaps("lognormal", fits, ref)
+    for key in ("pe", "ttp", "mtt"):
+        assert gaps[key].max() <= 1.5e-3, key
+    for key in ("wiauc", "rt"):
+        assert gaps[key].max() <= 6e-3, key
+
+
+def test_fit_is_the_least_squares_solution_on_irregular_per_curve_time_axes():
+    # 10 fps with every frame time jittered by up to 0.4 frame and each curve's clock
+    # shifted by up to 2 s (a 2-D time array).  Measured d at most 0.22 over 60 curves.
+    rng = np.random.default_rng(41)
+    params = _timed_params("lognormal", 4, rng)
+    t = np.arange(1200) / 10.0 + rng.uniform(-0.04, 0.04, (4, 1200)) + rng.uniform(0, 2, (4, 1))
+    echo = MODELS["lognormal"](t, **params) * rng.gamma(100.0, 0.01, size=t.shape)
+    y = linearize(compress(echo))
+    fits = fit_tics(t, y)
+    assert (fits["flag"] == "").all()
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
+    assert d.max() <= 0.3
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_is_the_least_squares_solution_at_10_fps(name):
+    # 10 fps, 120 s (the benchmark's regime).  Measured d at most 0.27 (lognormal), 0.47
+    # (gamma), 0.30 (LDRW), 0.26 (FPT) over 60-100 curves per model.
+    rng = np.random.default_rng(43)
+    params = _timed_params(name, 3, rng)
+    t, y = _simulate(name, params, fps=10.0, duration=120.0, seed=rng)
+    fits = fit_tics(t, y, model=name)
+    assert fits["converged"].all()
+    d, _ = gap_in_standard_errors(name, t, y, fits, params)
+    assert d.max() <= (0.5 if name == "gamma" else 0.3)
+
+
+def test_a_curve_does_not_depend_on_its_batch_on_a_shared_time_axis():
+    # Batches of 1, 255, 256, 257 and 513 curves (chunks of 256 inside fit_tics) give every
+    # curve exactly the result it gets in a batch of 600: measured difference 0.
+    rng = np.random.default_rng(44)
+    t, y = _simulate(
+        "lognormal", _timed_params("lognormal", 600, rng), fps=5.0, duration=60.0, seed=rng
+    )
+    full = fit_tics(t, y)
+    columns = ["area", "mu", "sigma", "t0", "offset", "area_se", "sse", "flag"]
+    for n in (1, 255, 256, 257, 513):
+        part = fit_tics(t, y[:n])
+        assert part[columns].equals(full[columns].iloc[:n]), n
+
+
+def test_bad_rows_in_a_batch_of_several_chunks_leave_the_good_rows_untouched():
+    # 600 curves (three chunks) of which every third or so is bad: a NaN frame, an infinite
+    # frame, a flat curve (no bolus), a clipped plateau.  The good rows must equal the fit of
+    # the good rows alone (measured: identical), and each bad row gets its flag.
+    rng = np.random.default_rng(45)
+    t, y = _simulate(
+        "lognormal", _timed_params("lognormal", 600, rng), fps=5.0, duration=60.0, seed=rng
+    )
+    kind = rng.choice(["good", "nan", "inf", "flat", "clip"], size=600, p=[0.6, 0.1, 0.1, 0.1, 0.1])
+    bad = y.copy()
+    for i in np.flatnonzero(kind == "nan"):
+        bad[i, rng.integers(0, 300)] = np.nan
+    for i in np.flatnonzero(kind == "inf"):
+        bad[i, rng.integers(0, 300)] = np.inf
+    for i in np.flatnonzero(kind == "flat"):
+        bad[i] = 0.006 * rng.gamma(100.0, 0.01, size=300)
+    for i in np.flatnonzero(kind == "clip"):
+        bad[i, 100:110] = 1.0
+    mixed = fit_tics(t, bad)
+    good = kind == "good"
+    alone = fit_tics(t, y[good])
+    columns = ["area", "mu", "sigma", "t0", "offset", "area_se", "sse", "flag"]
+    assert mixed.loc[good, columns].reset_index(drop=True).equals(alone[columns])
+    flags = mixed["flag"]
+    assert (flags[kind == "nan"] == FLAGS["nan"]).all()
+    assert (flags[kind == "inf"] == FLAGS["nan"]).all()
+    assert (flags[kind == "flat"] == FLAGS["none"]).all()
+    assert flags[kind == "clip"].str.startswith(FLAGS["clipped"]).all()
+    assert mixed.loc[kind == "nan", "pe"].isna().all()
+
+
+def test_fit_tic_with_dropped_frames_is_the_least_squares_solution():
+    # One curve, 5 fps for 90 s with 20 frames dropped at random (the time axis keeps its
+    # gaps): fit_tic returns fit_tics's row, and d was at most 0.06 over 12 such curves.
+    tic = simulate_tic(fps=5.0, duration=90.0, n_speckle=50.0, dropped_frames=20, seed=2)
+    y = linearize(tic.displayed)
+    fit = fit_tic(tic.time, y)
+    fits = fit.to_frame()
+    assert fit.flag == ""
+    d, _ = gap_in_standard_errors("lognormal", tic.time, y[None, :], fits, tic.params)
+    assert d[0] <= 0.1
+
+
+# --- conditions that break the fit (expected failures until the engine is fixed) ----------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="300 s acquisitions: the tail after the bolus is cut into TAIL_BINS = 8 bins of "
+    "about 30 s, whose within-bin curvature of the model biases the fit away from least squares",
+)
+def test_long_acquisition_stays_at_the_least_squares_solution():
+    # 10 fps for 300 s with boluses of the usual timing (arrival 8-18 s, peak 6-14 s later):
+    # about 250 s of wash-out fall in eight tail bins.  Measured over 100 lognormal curves: d
+    # median 0.67, max 2.4 (30 fps: median 1.3, max 9.7; gamma at 10 fps: median 1.4, max
+    # 8.5), against a median of 0.06 at 120 s; the same curves with 32 tail bins instead of 8
+    # give median 0.09, max 0.31.
+    rng = np.random.default_rng(51)
+    params = _timed_params("lognormal", 8, rng)
+    t, y = _simulate("lognormal", params, fps=10.0, duration=300.0, seed=rng)
+    fits = fit_tics(t, y)
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
+    assert np.median(d) <= 0.3
+    assert d.max() <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fast boluses (1-3 s from arrival to peak) at 5 fps and more: blocks of 0.5 s and "
+    "bins of at least 1 s are too coarse for the bolus, and the reported SSE is off",
+)
+def test_fast_bolus_stays_at_the_least_squares_solution():
+    # Time to peak 1-3 s after arrival, mTT 1.1-1.5 times that, 10 fps, 60 s.  Measured over
+    # 60 curves per model: d median 2.4 (lognormal; 1.5-2.8 for the others), max 16-25; PE
+    # off by 0.6% (median) to 13%, RT by 2.5% to 17%; the reported sse (block statistics)
+    # differs from the sum over frames by up to 36%.  At 1-2 fps (one frame per block) the
+    # same boluses agree (d at most 0.02 where the rise has enough frames).
+    rng = np.random.default_rng(52)
+    params = _timed_params("lognormal", 6, rng, t0=(5.0, 15.0), mode=(1.0, 3.0), ratio=(1.1, 1.5))
+    t, y = _simulate("lognormal", params, fps=10.0, duration=60.0, seed=rng)
+    fits = fit_tics(t, y)
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
+    assert d.max() <= 1.0
+    names = list(MODELS["lognormal"].param_names)
+    exact = _sse("lognormal", t, y, fits[names].to_numpy(dtype=float))
+    np.testing.assert_allclose(fits["sse"], exact, rtol=1e-2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a gap in the time axis (frames cut out): blocks are made by frame count, so one "
+    "block straddles the gap and averages frames seconds apart",
+)
+def test_a_gap_across_the_peak_stays_at_the_least_squares_solution():
+    # 10 fps for 120 s with the frames from 14.55 s to 22.6 s removed (an 8 s cut over the
+    # peak at 15.5 s).  Got: d 35 (seeds 0-3: 35-50), PE off by 24%.  Per-curve time axes
+    # with an 8 s gap at a random place (10 fps) gave d above 1 in 4-7 of 60 curves per
+    # model, up to 120; the same gaps are harmless where they miss the bolus.
+    p = {"area": 0.5286, "mu": 1.9852, "sigma": 0.3879, "t0": 9.2385, "offset": 0.006}
+    t, y = _simulate("lognormal", p, fps=10.0, duration=120.0, seed=0, n_curves=1)
+    keep = (t < 14.55) | (t >= 22.6)
+    t, y = t[keep], y[:, keep]
+    fits = fit_tics(t, y)
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
+    assert d[0] <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="per-curve time axes: the block size and the coarse merging are taken from the "
+    "first curve of each chunk, so a curve's fit depends on its neighbours",
+)
+def test_a_curve_does_not_depend_on_its_batch_with_per_curve_time_axes():
+    # Two curves of 600 frames, one at 10 fps (60 s) and one at 5 fps (120 s), fitted alone
+    # and in batches of the two in either order.  Got: the 5 fps curve's parameters move by
+    # 1.0% when the 10 fps curve leads the batch, the 10 fps curve's by 0.03% when the 5 fps
+    # curve leads.  In the sweep (20 + 20 such curves) the moves reached 2% and 0.2%, and a
+    # 2 fps curve next to a 10 fps one 17%.
+    rng = np.random.default_rng(56)
+    params = _timed_params("lognormal", 2, rng)
+    t = np.arange(600)[None, :] / np.array([[10.0], [5.0]])
+    echo = MODELS["lognormal"](t, **params) * rng.gamma(100.0, 0.01, size=t.shape)
+    y = linearize(compress(echo))
+    columns = ["area", "mu", "sigma", "t0", "offset", "sse"]
+    alone = [fit_tics(t[i : i + 1], y[i : i + 1])[columns].iloc[0] for i in range(2)]
+    for order in ([0, 1], [1, 0]):
+        together = fit_tics(t[order], y[order])[columns]
+        for row, i in enumerate(order):
+            np.testing.assert_allclose(together.iloc[row], alone[i], rtol=1e-12, err_msg=order)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="acquisition started just before the peak: the start takes the baseline from the "
+    "rising frames and the fit collapses to a flat line flagged 'no enhancement'",
+)
+def test_acquisition_starting_near_the_peak_recovers_the_bolus():
+    # The default bolus (rise 10 s, PE 0.07 over 0.006) with the clip starting 7 s after
+    # arrival, so the peak is at 3 s; no noise, so the least-squares solution is the truth
+    # itself (sum of squares 0).  Got: offset 0.013 and a spike between two frames (mu and
+    # sigma at their lower bounds, t0 10.4 s), flagged "no enhancement" for a curve 12 times
+    # its baseline.  A scan of the arrival time shows the same collapse for every model once the
+    # peak is within 2-3.5 s of the first frame (10 fps, 60 or 120 s; 5 fps, 30 s), and in
+    # 1-4.5% of noisy curves arriving within 1 s of the first frame with 1-3 s left to the
+    # peak (every model; d above 10 in each case).
+    p = default_params()
+    p["t0"] = -7.0
+    t = np.arange(1200) / 10.0
+    y = MODELS["lognormal"](t, **p)[None, :]
+    fits = fit_tics(t, y, saturation=None)
+    assert fits.loc[0, "flag"] == ""
+    assert fits.loc[0, "pe"] == pytest.approx(float(describe("lognormal", p)["pe"]), rel=1e-2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a shape parameter held at its bound (gamma alpha = 1): the projected "
+    "Levenberg-Marquardt step crawls and stops at max_iter, flagged 'did not converge'",
+)
+def test_gamma_with_its_shape_at_the_bound_converges():
+    # Default timing but mTT - t0 = 2.5 (TTP - t0), so the generating alpha is 0.67, below
+    # the fitting bound alpha >= 1; the least-squares solution has alpha = 1.  Got: 60
+    # iterations, converged False, d 1.7 from the bounded least-squares solution (noise-free:
+    # d 3.6).  The same happens to most slow boluses (35-40% of gamma fits not converged,
+    # mTT/TTP ratio 1.4-2.5) and to gamma fits of curves with recirculation (35-87% not
+    # converged).
+    p = MODELS["gamma"].from_timing(ttp=22.0, mtt=37.0, pe=0.07, t0=12.0, offset=0.006)
+    p = {k: float(v) for k, v in p.items()}
+    t, y = _simulate("gamma", p, fps=10.0, duration=120.0, seed=1, n_curves=1)
+    fits = fit_tics(t, y, model="gamma")
+    assert bool(fits.loc[0, "converged"])
+    assert fits.loc[0, "flag"] == ""
+    d, _ = gap_in_standard_errors("gamma", t, y, fits, p)
+    assert d[0] <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an all-zero curve (an ROI outside the sector) passes the 'no enhancement' test: "
+    "area 3e-51 is more than three standard errors of 2e-52",
+)
+def test_an_all_zero_curve_is_flagged_as_no_enhancement():
+    # Got: flag "", converged, PE 1.9e-51, TTP 0.45 s, QOF -inf.  A constant 0.006 or
+    # 0.001 curve is flagged as expected.
+    fits = fit_tics(np.arange(1200) / 10.0, np.zeros((1, 1200)))
+    assert FLAGS["none"] in fits.loc[0, "flag"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="recirculation can leave the fit in a worse local minimum (FPT: a heavy-tailed "
+    "curve that absorbs the second pass)",
+)
+def test_recirculation_does_not_trap_the_fit_in_a_worse_minimum():
+    # FPT bolus (TTP 16.9 s, mTT 18.3 s) with a second pass of half its area 15 s later,
+    # 10 fps, 120 s.  Got: lam 0.72 where least squares has lam 8.1, d 10.9; 28 of 30 noise
+    # seeds (and the noise-free curve: sum of squares 0.0338 against 0.0308) land there.  In
+    # the sweep, 1-2 of 60 FPT curves with recirculation 0.5 did so.
+    p = {"area": 0.42447, "mu": 7.62463, "lam": 7.87007, "t0": 10.63737, "offset": 0.006}
+    t, y = _simulate("fpt", p, fps=10.0, duration=120.0, seed=0, n_curves=1, recirculation=0.5)
+    fits = fit_tics(t, y, model="fpt")
+    d, _ = gap_in_standard_errors("fpt", t, y, fits, p)
+    assert d[0] <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="AIC and BIC are built on the block sum of squares (model linear within 0.5 s "
+    "blocks), whose error times N log-scale reaches several AIC units at 10 fps",
+)
+def test_compare_models_reports_the_aic_of_every_frame():
+    # Lognormal curves of the usual timing, 10 fps, 120 s, n_speckle 1000; AIC on every
+    # frame at the same fitted parameters, N log(S / N) + 12, against compare_models' value.
+    # Measured over 60-100 curves: |error| median 1.3 (lognormal) and 5.6 (gamma), max 15
+    # and 22; in the gamma - lognormal difference median 4.8, max 22 (30 fps: median 17,
+    # max 60; n_speckle 100 at 10 fps: median 0.8, max 4).  Fast boluses (1-3 s to peak):
+    # errors of 80-540, and compare_models picks another model than the frames' AIC for 24%
+    # of curves (up to 50% in the sweep).  At 1-2 fps, where a block is one frame, 0.
+    rng = np.random.default_rng(62)
+    params = _timed_params("lognormal", 8, rng)
+    t, y = _simulate("lognormal", params, fps=10.0, duration=120.0, seed=rng, n_speckle=1000.0)
+    models = ("lognormal", "gamma")
+    table = compare_models(t, y, models=models)
+    for name in models:
+        fits = fit_tics(t, y, model=name)
+        sse = _sse(name, t, y, fits[list(MODELS[name].param_names)].to_numpy(dtype=float))
+        aic = y.shape[1] * np.log(sse / y.shape[1]) + 12
+        np.testing.assert_allclose(table[f"aic_{name}"], aic, rtol=0, atol=0.5, err_msg=name)
