@@ -438,8 +438,9 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     rows = np.arange(n)
     ttp = t[rows, peak]
     before = np.arange(nb)[None, :] <= peak[:, None]
-    # baseline: the lowest point of the smoothed curve before the peak
-    offset = np.where(before, ys, np.inf).min(axis=1)
+    # baseline: the lowest point of the smoothed curve (before the peak, or after it when
+    # the acquisition started on the rise and the tail has come down lower)
+    offset = ys.min(axis=1)
     pe = ys[rows, peak] - offset
     pe = np.where(pe > 0, pe, np.maximum(np.abs(offset), 1e-12))
     excess = ys - offset[:, None]
@@ -551,6 +552,17 @@ def evaluate(
     return f, J
 
 
+def _solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve the systems ``A x = b`` (``(n, 5, 5)``, ``(n, 5)``); least squares for any
+    batch that holds a singular system."""
+    try:
+        return np.linalg.solve(A, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # a singular system: least squares, one curve at a time
+        return np.stack(
+            [np.linalg.lstsq(a_, b_, rcond=None)[0] for a_, b_ in zip(A, b, strict=True)]
+        )
+
+
 def _gram(J: np.ndarray) -> np.ndarray:
     """``J J'`` per curve, ``(n, r, r)``, of a parameter-major ``J`` ``(r, n, B)``."""
     Jt = J.transpose(1, 0, 2)
@@ -653,14 +665,21 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, within, dof, *, max_iter, stol, xt
         damp = lam_i[:, None] * np.maximum(diag, 1e-300)
         diag += damp
         jtr_i = jtr[idx]
-        try:
-            step = np.linalg.solve(A, jtr_i[..., None])[..., 0]
-        except np.linalg.LinAlgError:  # a singular system: least squares, one curve at a time
-            step = np.stack(
-                [np.linalg.lstsq(a_, b_, rcond=None)[0] for a_, b_ in zip(A, jtr_i, strict=True)]
-            )
+        step = _solve(A, jtr_i)
         here = theta[idx]
         lo_i, hi_i = lo[idx], hi[idx]
+        # a parameter sitting on a bound that the step pushes further out is held there, and
+        # the step is solved again for the others (an active set: Bertsekas 1982)
+        pinned = ((here <= lo_i) & (step < 0)) | ((here >= hi_i) & (step > 0))
+        held = pinned.any(axis=1)
+        if held.any():
+            A_h, b_h, p_h = A[held], jtr_i[held].copy(), pinned[held]
+            A_h[p_h] = 0.0
+            A_h.transpose(0, 2, 1)[p_h] = 0.0
+            A_h.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1][p_h] = 1.0
+            b_h[p_h] = 0.0
+            step[held] = _solve(A_h, b_h)
+            damp[held] = np.where(p_h, 0.0, damp[held])
         trial = here + step
         inside = ((trial >= lo_i) & (trial <= hi_i)).all(axis=1)
         np.minimum(np.maximum(trial, lo_i), hi_i, out=trial)

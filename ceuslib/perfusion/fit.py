@@ -259,7 +259,8 @@ def _fit_chunk(m, t, y, out, sel, flags, *, block_s, layout=None):
     out["converged"][sel] = converged
     on_washin = _frames_between(t, desc["ti"], desc["ttp"])
     last = t[-1] if t.ndim == 1 else t[:, -1]
-    no_enhancement = ~(theta[:, 0] > 3.0 * se[:, 0]) | ~(desc["pe"] > 0)
+    # a curve without variation (e.g. all zero) has nothing to describe
+    no_enhancement = ~(theta[:, 0] > 3.0 * se[:, 0]) | ~(desc["pe"] > 0) | ~(sst > 0)
     no_washout = ~no_enhancement & ~(desc["to"] <= last)
     few = (on_washin < 3) & ~no_enhancement
     for j in np.flatnonzero(~converged | no_enhancement | no_washout | few):
