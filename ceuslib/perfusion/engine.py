@@ -99,11 +99,13 @@ class Blocks:
         return Blocks(tbar, ybar, sw, within, self.n_frames, sty - st * ybar, spread)
 
     def coarse(self, seconds: float = COARSE_S) -> Blocks:
-        """These blocks merged to about ``seconds`` each (keeping at least 20 of them)."""
-        nb = self.y.shape[1]
-        step = float(np.median(np.diff(self.t[0]))) if nb > 1 else 0.0
-        k = int(min(round(seconds / step), nb // 20)) if step > 0 else 1
-        return self.merged(k)
+        """These blocks merged to about ``seconds`` each (keeping at least 20 of them; none
+        merged across a gap, see :func:`block_sizes`)."""
+        step = self.t[0, 1:] - self.t[0, :-1]
+        _, k = block_sizes(
+            self.t[0], block_s=float(np.median(step)) if step.size else 0.0, coarse_s=seconds
+        )
+        return self.merged(max(k, 1))
 
     def cumulative(self) -> np.ndarray:
         """Running sums ``(n, 6, B + 1)`` over the frames of the blocks.
@@ -145,9 +147,33 @@ def _group_sums(v: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _frames_per_block(t_row: np.ndarray, n_frames: int, block_s: float) -> int:
-    step = float(np.median(np.diff(t_row))) if n_frames > 1 else 0.0
-    return int(max(1, min(n_frames // 20, round(block_s / step)))) if step > 0 else 1
+def block_sizes(t: np.ndarray, *, block_s: float, coarse_s: float = COARSE_S):
+    """Frames per block and blocks per coarse block for each time axis.
+
+    ``t`` is one axis ``(n_frames,)`` (two ints are returned) or one per curve
+    ``(n, n_frames)`` (two int arrays).  Blocks last about ``block_s`` seconds and coarse
+    blocks about ``coarse_s``, keeping at least 20 of each, from the mean frame interval.
+    An axis with a gap longer than a block (and than twice its mean interval) gets
+    ``(1, 0)``: its frames are fitted as they are, neither blocked nor binned, since a block
+    or a bin must not average frames from both sides of a gap.
+    """
+    tt = np.atleast_2d(t)
+    n_frames = tt.shape[1]
+    if n_frames < 2:
+        ones = np.ones(tt.shape[0], dtype=int)
+        return (1, 1) if t.ndim == 1 else (ones, ones)
+    with np.errstate(all="ignore"):
+        step = (tt[:, -1] - tt[:, 0]) / (n_frames - 1)
+        widest = np.diff(tt, axis=1).max(axis=1)
+        k = np.rint(np.minimum(block_s / step, n_frames // 20))
+        k = np.where(np.isfinite(k) & (k >= 1), k, 1).astype(int)
+        per_block = n_frames // k + (n_frames % k > 0)
+        c = np.rint(np.minimum(coarse_s / (k * step), per_block // 20))
+        c = np.where(np.isfinite(c) & (c >= 1), c, 1).astype(int)
+        gap = ~(widest <= np.maximum(2.0 * step, block_s))
+    k = np.where(gap, 1, k)
+    c = np.where(gap, 0, c)
+    return (int(k[0]), int(c[0])) if t.ndim == 1 else (k, c)
 
 
 @dataclass(frozen=True)
@@ -167,10 +193,10 @@ class BlockLayout:
     rest: np.ndarray  # (r,) centred times of the remainder block (empty without one)
 
 
-def block_layout(t: np.ndarray, *, block_s: float) -> BlockLayout:
-    """The block layout of one shared time axis ``t`` (see :func:`make_blocks`)."""
+def block_layout(t: np.ndarray, *, k: int) -> BlockLayout:
+    """The layout of one shared time axis ``t`` in blocks of ``k`` frames (the last may be
+    shorter; see :func:`make_blocks`)."""
     n_frames = t.shape[0]
-    k = _frames_per_block(t, n_frames, block_s)
     nb = n_frames // k
     cut = nb * k
     tk = t[:cut].reshape(nb, k)
@@ -189,16 +215,25 @@ def block_layout(t: np.ndarray, *, block_s: float) -> BlockLayout:
 
 
 def make_blocks(
-    t: np.ndarray, y: np.ndarray, *, block_s: float, layout: BlockLayout | None = None
+    t: np.ndarray,
+    y: np.ndarray,
+    *,
+    block_s: float,
+    k: int | None = None,
+    layout: BlockLayout | None = None,
 ) -> Blocks:
     """Summarise consecutive frames in blocks of about ``block_s`` seconds.
 
     ``t`` is ``(n_frames,)`` (shared) or ``(n, n_frames)``; ``y`` is ``(n, n_frames)``.
-    ``layout`` (from :func:`block_layout`) saves recomputing a shared axis's blocks.
+    ``k`` frames per block overrides ``block_s`` (from :func:`block_sizes` of the first
+    axis otherwise); ``layout`` (from :func:`block_layout`) saves recomputing a shared
+    axis's blocks.
     """
     n, n_frames = y.shape
+    if k is None:
+        k = block_sizes(t if t.ndim == 1 else t[0], block_s=block_s)[0]
     if t.ndim == 1:
-        lay = layout if layout is not None else block_layout(t, block_s=block_s)
+        lay = layout if layout is not None else block_layout(t, k=k)
         k = lay.k
         nb = n_frames // k
         cut = nb * k
@@ -220,7 +255,6 @@ def make_blocks(
         shape = (n, lay.t.size)
         tb, w, spread = (np.broadcast_to(v, shape) for v in (lay.t, lay.w, lay.spread))
     else:
-        k = _frames_per_block(t[0], n_frames, block_s)
         nb = n_frames // k
         cut = nb * k
         yb = y[:, :cut].reshape(n, nb, k)
@@ -312,12 +346,17 @@ def adaptive_bins(
     b = np.maximum(np.sum(tt < (ttp + 2.0 * rise)[:, None], axis=1), a + 1)
     b = np.minimum(b, nb)
     a = np.minimum(a, b - 1)
-    segs = [(np.zeros(n), a, base), (a, b, fine), (b, np.full(n, nb), tail)]
     edges = [np.zeros((n, 1))]
-    for lo, hi, k in segs:
+    for lo, hi, k in ((np.zeros(n), a, base), (a, b, fine)):
         frac = np.arange(1, k + 1) / k
-        edges.append(lo[:, None] + (hi - lo)[:, None] * frac[None, :])
-    edges = np.rint(np.concatenate(edges, axis=1)).astype(np.intp)
+        edges.append(np.rint(lo[:, None] + (hi - lo)[:, None] * frac[None, :]))
+    # the tail's bins widen geometrically in time since arrival, as the wash-out flattens
+    start = np.maximum(tt[np.arange(n), np.minimum(b, nb - 1)] - t0, 1e-9)
+    ratio = np.maximum(tt[:, -1] - t0, start) / start
+    ends = t0[:, None] + start[:, None] * ratio[:, None] ** (np.arange(1, tail) / tail)
+    edges.append((tt[:, None, :] < ends[:, :, None]).sum(axis=2))
+    edges.append(np.full((n, 1), nb))
+    edges = np.concatenate(edges, axis=1).astype(np.intp)
     edges = np.maximum.accumulate(edges, axis=1)
 
     # running sums at the edges, by flat indices (cheaper than take_along_axis)

@@ -204,29 +204,42 @@ def fit_tics(
         unit="curve",
         desc=f"fitting {m.name}",
     )
-    # one time axis for all curves: its blocks once
-    layout = engine.block_layout(t, block_s=block_s) if t.ndim == 1 and rows.size else None
+    # Curves are fitted in groups that share their block sizes (every curve's own, from its
+    # time axis), so that no curve's fit depends on the others in the batch.
+    if t.ndim == 1:
+        k, c = engine.block_sizes(t, block_s=block_s)
+        groups = [(rows, k, c)] if rows.size else []
+    else:
+        ks, cs = engine.block_sizes(t[rows], block_s=block_s)
+        pairs = np.unique(np.stack([ks, cs], axis=1), axis=0) if rows.size else []
+        groups = [(rows[(ks == k) & (cs == c)], int(k), int(c)) for k, c in pairs]
     with bar, np.errstate(all="ignore"):
-        for start in range(0, rows.size, _CHUNK):
-            sel = rows[start : start + _CHUNK]
-            # consecutive rows are a view, not a copy
-            pick = slice(sel[0], sel[-1] + 1) if sel[-1] - sel[0] == sel.size - 1 else sel
-            t_sel = t if t.ndim == 1 else t[pick]
-            _fit_chunk(m, t_sel, y[pick], values, sel, flags, block_s=block_s, layout=layout)
-            bar.update(sel.size)
+        for members, k, c in groups:
+            # one time axis for all curves: its blocks once
+            layout = engine.block_layout(t, k=k) if t.ndim == 1 else None
+            for start in range(0, members.size, _CHUNK):
+                sel = members[start : start + _CHUNK]
+                # consecutive rows are a view, not a copy
+                pick = slice(sel[0], sel[-1] + 1) if sel[-1] - sel[0] == sel.size - 1 else sel
+                t_sel = t if t.ndim == 1 else t[pick]
+                _fit_chunk(m, t_sel, y[pick], values, sel, flags, k=k, merge=c, layout=layout)
+                bar.update(sel.size)
     out = pd.DataFrame({"model": pd.Series([m.name] * n, dtype=object), **values})
     out["flag"] = pd.Series(["; ".join(f) for f in flags], dtype=object)
     return out[columns]
 
 
-def _fit_chunk(m, t, y, out, sel, flags, *, block_s, layout=None):
+def _fit_chunk(m, t, y, out, sel, flags, *, k, merge, layout=None):
     n_frames = y.shape[1]
-    blocks = engine.make_blocks(t, y, block_s=block_s, layout=layout)
-    coarse = blocks.coarse()  # about 1 s each: enough for the start and the bins
+    blocks = engine.make_blocks(t, y, block_s=0.0, k=k, layout=layout)
+    coarse = blocks.merged(max(merge, 1))  # about 1 s each: enough for the start and bins
     lims = engine.bounds(m, coarse)
     theta0 = engine.start_values(m, coarse, lims)
     cumulative = coarse.cumulative()
-    bins = engine.adaptive_bins(m, coarse, theta0, cumulative)
+    if merge:
+        bins = engine.adaptive_bins(m, coarse, theta0, cumulative)
+    else:  # a time axis with a gap: every frame as it is (see engine.block_sizes)
+        bins = blocks
     res = engine.levenberg_marquardt(m, bins, theta0, lims)
     theta = res.theta
     # the sum of squares over the frames, from the block statistics (see engine.frame_sse)
