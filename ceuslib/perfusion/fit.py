@@ -33,6 +33,7 @@ FLAGS = {
 """The reasons a curve can be flagged (joined by ``"; "`` in the ``flag`` column)."""
 
 _CHUNK = 256
+FAST_RISE_BLOCKS = 4.0  # a rise shorter than this many coarse blocks is refitted by frames
 
 
 def _result_columns(m: BolusModel) -> list[str]:
@@ -213,20 +214,39 @@ def fit_tics(
         ks, cs = engine.block_sizes(t[rows], block_s=block_s)
         pairs = np.unique(np.stack([ks, cs], axis=1), axis=0) if rows.size else []
         groups = [(rows[(ks == k) & (cs == c)], int(k), int(c)) for k, c in pairs]
+    checked = [len(f) for f in flags]  # the input checks' flags, kept on a refit
     with bar, np.errstate(all="ignore"):
         for members, k, c in groups:
-            # one time axis for all curves: its blocks once
-            layout = engine.block_layout(t, k=k) if t.ndim == 1 else None
-            for start in range(0, members.size, _CHUNK):
-                sel = members[start : start + _CHUNK]
-                # consecutive rows are a view, not a copy
-                pick = slice(sel[0], sel[-1] + 1) if sel[-1] - sel[0] == sel.size - 1 else sel
-                t_sel = t if t.ndim == 1 else t[pick]
-                _fit_chunk(m, t_sel, y[pick], values, sel, flags, k=k, merge=c, layout=layout)
-                bar.update(sel.size)
+            _fit_group(m, t, y, values, members, flags, k=k, merge=c)
+            bar.update(members.size)
+            if k * c == 1:
+                continue
+            # A bolus rising within a few coarse blocks is too fast for them: such curves
+            # are fitted again frame by frame (their own fit decides, so the batch does not;
+            # a curve without enhancement stays as it is).
+            step = t[-1] - t[0] if t.ndim == 1 else t[members, -1] - t[members, 0]
+            coarse_s = k * c * step / max(n_frames - 1, 1)
+            rise = values["ttp"][members] - values["t0"][members]
+            bolus = np.array([FLAGS["none"] not in flags[i] for i in members], dtype=bool)
+            fast = members[bolus & (rise < FAST_RISE_BLOCKS * coarse_s)]
+            for i in fast:
+                del flags[i][checked[i] :]
+            _fit_group(m, t, y, values, fast, flags, k=1, merge=1)
     out = pd.DataFrame({"model": pd.Series([m.name] * n, dtype=object), **values})
     out["flag"] = pd.Series(["; ".join(f) for f in flags], dtype=object)
     return out[columns]
+
+
+def _fit_group(m, t, y, values, members, flags, *, k, merge):
+    """Fit the rows ``members`` (sharing their block sizes) chunk by chunk."""
+    # one time axis for all curves: its blocks once
+    layout = engine.block_layout(t, k=k) if t.ndim == 1 and members.size else None
+    for start in range(0, members.size, _CHUNK):
+        sel = members[start : start + _CHUNK]
+        # consecutive rows are a view, not a copy
+        pick = slice(sel[0], sel[-1] + 1) if sel[-1] - sel[0] == sel.size - 1 else sel
+        t_sel = t if t.ndim == 1 else t[pick]
+        _fit_chunk(m, t_sel, y[pick], values, sel, flags, k=k, merge=merge, layout=layout)
 
 
 def _fit_chunk(m, t, y, out, sel, flags, *, k, merge, layout=None):
