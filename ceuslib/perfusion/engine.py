@@ -66,6 +66,10 @@ class Blocks:
     n_frames: np.ndarray  # (n,)
     moment: np.ndarray | None = None  # (n, B) sum of (y - ybar)(t - tbar) over each block
     spread: np.ndarray | None = None  # (n, B) sum of (t - tbar)^2 over each block
+    # with u = t - tbar and v = u^2 - mean(u^2) in each block (for frame_sse's quadratic):
+    bend: np.ndarray | None = None  # (n, B) sum of y v
+    s_uv: np.ndarray | None = None  # (n, B) sum of u v
+    s_vv: np.ndarray | None = None  # (n, B) sum of v v
 
     def merged(self, k: int) -> Blocks:
         """These blocks merged ``k`` at a time (the last group may be shorter), with exact
@@ -188,9 +192,11 @@ class BlockLayout:
     t: np.ndarray  # (B,) mean time of each block (the last may hold the remainder)
     w: np.ndarray  # (B,) frames per block
     spread: np.ndarray  # (B,) sum of squared deviations of the times about each block's mean
-    basis: np.ndarray  # (k, 2) ones and the centred times of a full block (a regular grid)
-    centred: np.ndarray | None  # (B_full, k) centred times when the grid is irregular
-    rest: np.ndarray  # (r,) centred times of the remainder block (empty without one)
+    s_uv: np.ndarray  # (B,) sum of u v (u the centred times, v = u^2 - mean(u^2))
+    s_vv: np.ndarray  # (B,) sum of v^2
+    basis: np.ndarray  # (k, 3) ones, u and v of a full block (a regular grid)
+    centred: np.ndarray | None  # (B_full, 2, k) u and v of every full block (irregular grid)
+    rest: np.ndarray  # (2, r) u and v of the remainder block (empty without one)
 
 
 def block_layout(t: np.ndarray, *, k: int) -> BlockLayout:
@@ -201,17 +207,35 @@ def block_layout(t: np.ndarray, *, k: int) -> BlockLayout:
     cut = nb * k
     tk = t[:cut].reshape(nb, k)
     tb = tk.mean(axis=1)
-    centred = tk - tb[:, None]
-    regular = bool(np.allclose(centred, centred[0]))
-    spread = (centred * centred).sum(axis=1)
+    uv = _centred_powers(tk)  # (nb, 2, k)
+    regular = bool(np.allclose(uv, uv[0]))
+    spread, s_uv, s_vv = _time_sums(uv)
     w = np.full(nb, float(k))
-    rest = t[cut:] - t[cut:].mean() if cut < n_frames else np.empty(0)
+    rest = _centred_powers(t[None, cut:])[0] if cut < n_frames else np.empty((2, 0))
     if cut < n_frames:
         tb = np.append(tb, t[cut:].mean())
-        spread = np.append(spread, (rest * rest).sum())
+        extra = _time_sums(rest[None])
+        spread, s_uv, s_vv = (
+            np.append(a, e) for a, e in zip((spread, s_uv, s_vv), extra, strict=True)
+        )
         w = np.append(w, float(n_frames - cut))
-    basis = np.stack([np.ones(k), centred[0]], axis=1)
-    return BlockLayout(k, n_frames, tb, w, spread, basis, None if regular else centred, rest)
+    basis = np.concatenate([np.ones((k, 1)), uv[0].T], axis=1)
+    return BlockLayout(k, n_frames, tb, w, spread, s_uv, s_vv, basis, None if regular else uv, rest)
+
+
+def _centred_powers(tk: np.ndarray) -> np.ndarray:
+    """``u = t - mean(t)`` and ``v = u^2 - mean(u^2)`` along the last axis, stacked on a new
+    second-to-last axis: shape ``(..., 2, k)``."""
+    u = tk - tk.mean(axis=-1, keepdims=True)
+    v = u * u
+    v -= v.mean(axis=-1, keepdims=True)
+    return np.stack([u, v], axis=-2)
+
+
+def _time_sums(uv: np.ndarray):
+    """``sum u^2``, ``sum u v`` and ``sum v^2`` over the last axis of ``_centred_powers``."""
+    u, v = uv[..., 0, :], uv[..., 1, :]
+    return (u * u).sum(axis=-1), (u * v).sum(axis=-1), (v * v).sum(axis=-1)
 
 
 def make_blocks(
@@ -239,21 +263,25 @@ def make_blocks(
         cut = nb * k
         flat = y[:, :cut].reshape(n * nb, k)
         if lay.centred is None:  # a regular grid: one matrix product
-            both = flat @ lay.basis
-            sums, moment = both[:, 0].reshape(n, nb), both[:, 1].reshape(n, nb)
+            # (3, k) x (k, n nb): a short, wide product that BLAS runs on one thread
+            sums, moment, bend = (lay.basis.T @ flat.T).reshape(3, n, nb)
         else:
             yb = flat.reshape(n, nb, k)
             sums = yb.sum(axis=2)
-            moment = np.einsum("nbk,bk->nb", yb, lay.centred)
+            moment, bend = np.einsum("nbk,bjk->jnb", yb, lay.centred)
         squares = (y[:, :cut] * y[:, :cut]).reshape(n * nb, k) @ lay.basis[:, 0]
         squares = squares.reshape(n, nb)
         if cut < n_frames:  # the remainder forms one more (shorter) block
             rest = y[:, cut:]
             sums = np.concatenate([sums, rest.sum(axis=1)[:, None]], axis=1)
             squares = np.concatenate([squares, (rest * rest).sum(axis=1)[:, None]], axis=1)
-            moment = np.concatenate([moment, (rest @ lay.rest)[:, None]], axis=1)
+            tail = rest @ lay.rest.T  # (n, 2)
+            moment = np.concatenate([moment, tail[:, :1]], axis=1)
+            bend = np.concatenate([bend, tail[:, 1:]], axis=1)
         shape = (n, lay.t.size)
-        tb, w, spread = (np.broadcast_to(v, shape) for v in (lay.t, lay.w, lay.spread))
+        tb, w, spread, s_uv, s_vv = (
+            np.broadcast_to(v, shape) for v in (lay.t, lay.w, lay.spread, lay.s_uv, lay.s_vv)
+        )
     else:
         nb = n_frames // k
         cut = nb * k
@@ -262,47 +290,78 @@ def make_blocks(
         sums = yb.sum(axis=2)
         tk = t[:, :cut].reshape(n, nb, k)
         tb = tk.mean(axis=2)
-        centred = tk - tb[..., None]
-        moment = np.einsum("nbk,nbk->nb", yb, centred)
-        spread = np.einsum("nbk,nbk->nb", centred, centred)
+        uv = _centred_powers(tk)  # (n, nb, 2, k)
+        moment, bend = np.einsum("nbk,nbjk->jnb", yb, uv)
+        spread, s_uv, s_vv = _time_sums(uv)
         w = np.full(nb, float(k))
         if cut < n_frames:  # the remainder forms one more (shorter) block
             rest = y[:, cut:]
             rest_t = t[:, cut:]
-            rest_c = rest_t - rest_t.mean(axis=1, keepdims=True)
+            rest_uv = _centred_powers(rest_t)  # (n, 2, r)
             sums = np.concatenate([sums, rest.sum(axis=1)[:, None]], axis=1)
             squares = np.concatenate([squares, (rest * rest).sum(axis=1)[:, None]], axis=1)
             tb = np.concatenate([tb, rest_t.mean(axis=1)[:, None]], axis=1)
-            moment = np.concatenate([moment, (rest * rest_c).sum(axis=1)[:, None]], axis=1)
-            spread = np.concatenate([spread, (rest_c * rest_c).sum(axis=1)[:, None]], axis=1)
+            tail = np.einsum("nk,njk->jn", rest, rest_uv)
+            moment = np.concatenate([moment, tail[0][:, None]], axis=1)
+            bend = np.concatenate([bend, tail[1][:, None]], axis=1)
+            extra = _time_sums(rest_uv)
+            spread, s_uv, s_vv = (
+                np.concatenate([a, e[:, None]], axis=1)
+                for a, e in zip((spread, s_uv, s_vv), extra, strict=True)
+            )
             w = np.append(w, float(n_frames - cut))
         w = np.broadcast_to(w, (n, w.size))
     means = sums / w
     within = np.maximum(squares - sums * means, 0.0)
-    return Blocks(tb, means, w, within, np.full(n, n_frames), moment, spread)
+    return Blocks(tb, means, w, within, np.full(n, n_frames), moment, spread, bend, s_uv, s_vv)
 
 
-def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray) -> np.ndarray:
+def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray, frames=None) -> np.ndarray:
     """Sum of squared residuals over the frames, from the block statistics.
 
-    Within a block the model is taken as linear, ``f_i = f(tbar) + f' (t_i - tbar)``; then
-    ``sum_i (y_i - f_i)^2 = within + w (ybar - f(tbar))^2 + f'^2 S_tt - 2 f' S_yt`` exactly,
-    with ``S_tt = sum (t_i - tbar)^2`` and ``S_yt = sum (y_i - ybar)(t_i - tbar)``.  The
-    neglected curvature terms are of order ``(block duration)^4 f''^2``.
+    Within a block the model is taken as quadratic in ``u = t - tbar``,
+    ``f_i = fbar + f' u_i + q v_i`` with ``q = f''/2``, ``v = u^2 - mean(u^2)`` and
+    ``fbar = f(tbar) + q mean(u^2)``; then ``sum_i (y_i - f_i)^2 = within + w (ybar -
+    fbar)^2 + f'^2 S_uu - 2 f' S_yu + q^2 S_vv - 2 q S_yv + 2 f' q S_uv`` exactly, from the
+    blocks' sums (``spread``, ``moment``, ``bend``, ``s_uv``, ``s_vv``; blocks without
+    ``bend``, such as merged ones, take the model as linear).  The neglected terms are of the
+    order of the third derivative times the cube of the block duration.  The model has a
+    kink at ``t0``: with ``frames = (t, y)`` the two blocks around each curve's ``t0`` are
+    summed frame by frame instead.
     """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = blocks.t - t0
     pos = tp > 0
     safe = np.where(pos, tp, 1.0)
-    logg, grads = model._logpdf(safe, s1, s2, grad=True)
+    logg, (d1, d2) = model._logpdf(safe, s1, s2, grad="time")
     ag = np.exp(logg)
     ag *= area * pos
-    slope = ag * grads[2]  # the t0-derivative of log g is minus its time derivative
-    slope *= -1.0
+    slope = ag * d1  # f' = A g (log g)'
     resid = blocks.y - off - ag
-    terms = blocks.within_ss + blocks.w * resid * resid
-    terms += slope * (slope * blocks.spread - 2.0 * blocks.moment)
-    return terms.sum(axis=1)
+    if blocks.bend is None:
+        terms = blocks.within_ss + blocks.w * resid * resid
+        terms += slope * (slope * blocks.spread - 2.0 * blocks.moment)
+    else:
+        q = 0.5 * ag * (d1 * d1 + d2)  # f''/2 = A g ((log g)'^2 + (log g)'') / 2
+        resid -= q * blocks.spread / blocks.w
+        terms = blocks.within_ss + blocks.w * resid * resid
+        terms += slope * (slope * blocks.spread - 2.0 * blocks.moment + 2.0 * q * blocks.s_uv)
+        terms += q * (q * blocks.s_vv - 2.0 * blocks.bend)
+    sse = terms.sum(axis=1)
+    nb = blocks.t.shape[1]
+    if frames is not None and nb >= 3:
+        t, y = frames
+        n, n_frames = y.shape
+        k = int(blocks.w[0, 0])
+        # the blocks j - 1 and j with tbar_(j-1) < t0 <= tbar_j (never the short last one)
+        j = np.clip((blocks.t < t0).sum(axis=1), 1, nb - 2)
+        idx = np.minimum((j - 1)[:, None] * k + np.arange(2 * k), n_frames - 1)
+        tt = t[idx] if t.ndim == 1 else np.take_along_axis(t, idx, axis=1)
+        f, _ = evaluate(model, tt, theta, jac=False)
+        f -= np.take_along_axis(y, idx, axis=1)
+        rows = np.arange(n)
+        sse += np.einsum("ij,ij->i", f, f) - terms[rows, j - 1] - terms[rows, j]
+    return sse
 
 
 def adaptive_bins(

@@ -43,8 +43,9 @@ _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
 # --- log-densities and their derivatives (shape 1, shape 2, t0) -----------------------------
 # Each function takes t' > 0 (masked by the caller) and the two shape parameters, already
-# broadcast, and returns log g and the three partial derivatives of log g with respect to
-# (shape 1, shape 2, t0).  The t0-derivative is -d log g / d t'.
+# broadcast, and returns log g and, with grad=True, the three partial derivatives of log g
+# with respect to (shape 1, shape 2, t0) (the t0-derivative is -d log g / d t'), or, with
+# grad="time", the first and second derivatives of log g with respect to t'.
 
 
 def _lognormal(tp, mu, sigma, *, grad):
@@ -58,6 +59,9 @@ def _lognormal(tp, mu, sigma, *, grad):
     logg -= np.log(sigma) + _LOG_SQRT_2PI
     if not grad:
         return logg, None
+    if grad == "time":
+        a = z * -inv - 1.0
+        return logg, (a / tp, (-inv * inv - a) / (tp * tp))
     d_mu = z
     d_mu *= inv
     d_sigma = zz
@@ -73,6 +77,8 @@ def _gamma(tp, alpha, beta, *, grad):
     logg = alpha * lt - tp / beta - (alpha + 1.0) * np.log(beta) - gammaln(alpha + 1.0)
     if not grad:
         return logg, None
+    if grad == "time":
+        return logg, (alpha / tp - 1.0 / beta, -alpha / (tp * tp))
     d_alpha = lt - np.log(beta) - digamma(alpha + 1.0)
     d_beta = tp / (beta * beta) - (alpha + 1.0) / beta
     d_t0 = 1.0 / beta - alpha / tp
@@ -92,6 +98,9 @@ def _walk(power):
         logg = const - _LOG_SQRT_2PI - power * lt - 0.5 * lam * q
         if not grad:
             return logg, None
+        if grad == "time":
+            d1 = -power / tp - lam / (2.0 * mu) + lam * mu / (2.0 * tp * tp)
+            return logg, (d1, power / (tp * tp) - lam * mu / tp**3)
         # q = tp/mu - 2 + mu/tp
         dq_dmu = -tp / (mu * mu) + 1.0 / tp
         dq_dtp = 1.0 / mu - mu / (tp * tp)
@@ -128,20 +137,11 @@ def _ldrw_cdf(tp, mu, lam):
     return 1.0 - _fpt_cdf(mu * mu / tp, mu, lam)
 
 
-def _lognormal_dlog(tp, mu, sigma):
-    a = -(np.log(tp) - mu) / sigma**2 - 1.0
-    return a / tp, (-1.0 / sigma**2 - a) / tp**2
+def _time_slopes(logpdf):
+    """First and second derivatives of log g with respect to t' (see ``grad="time"``)."""
 
-
-def _gamma_dlog(tp, alpha, beta):
-    return alpha / tp - 1.0 / beta, -alpha / tp**2
-
-
-def _walk_dlog(power):
-    def dlog(tp, mu, lam):
-        d1 = -power / tp - lam / (2.0 * mu) + lam * mu / (2.0 * tp**2)
-        d2 = power / tp**2 - lam * mu / tp**3
-        return d1, d2
+    def dlog(tp, s1, s2):
+        return logpdf(tp, s1, s2, grad="time")[1]
 
     return dlog
 
@@ -389,7 +389,7 @@ MODELS: dict[str, BolusModel] = {
         _lognormal_shape,
         ((-3.0, 7.0), (0.03, 3.0)),
         _lognormal_cdf,
-        _lognormal_dlog,
+        _time_slopes(_lognormal),
     ),
     "gamma": BolusModel(
         "gamma",
@@ -400,7 +400,7 @@ MODELS: dict[str, BolusModel] = {
         _gamma_shape,
         ((1.0, 200.0), (0.01, 500.0)),
         _gamma_cdf,
-        _gamma_dlog,
+        _time_slopes(_gamma),
     ),
     "ldrw": BolusModel(
         "ldrw",
@@ -411,7 +411,7 @@ MODELS: dict[str, BolusModel] = {
         _ldrw_shape,
         ((0.05, 1000.0), (0.05, 500.0)),
         _ldrw_cdf,
-        _walk_dlog(0.5),
+        _time_slopes(_walk(0.5)),
     ),
     "fpt": BolusModel(
         "fpt",
@@ -422,7 +422,7 @@ MODELS: dict[str, BolusModel] = {
         _fpt_shape,
         ((0.05, 1000.0), (0.05, 500.0)),
         _fpt_cdf,
-        _walk_dlog(1.5),
+        _time_slopes(_walk(1.5)),
     ),
 }
 """The bolus models by name: ``"lognormal"``, ``"gamma"``, ``"ldrw"``, ``"fpt"``."""
