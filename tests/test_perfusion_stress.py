@@ -239,7 +239,7 @@ def test_fit_tic_with_dropped_frames_is_the_least_squares_solution():
     assert d[0] <= 0.1
 
 
-# --- conditions that break the fit (expected failures until the engine is fixed) ----------
+# --- conditions that once broke the fit (regression tests; one known failure, xfail) -------
 
 
 def test_long_acquisition_stays_at_the_least_squares_solution():

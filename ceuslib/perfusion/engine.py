@@ -316,6 +316,16 @@ def make_blocks(
     return Blocks(tb, means, w, within, np.full(n, n_frames), moment, spread, bend, s_uv, s_vv)
 
 
+def _count_below(t: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """How many of each curve's increasing times ``t`` ``(n, B)`` lie below ``values``
+    ``(n,)`` or ``(n, m)``: a binary search when all curves share one time axis."""
+    if t.strides[0] == 0:
+        return np.searchsorted(t[0], values, side="left")
+    if values.ndim == 1:
+        return (t < values[:, None]).sum(axis=1)
+    return (t[:, None, :] < values[:, :, None]).sum(axis=2)
+
+
 def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray, frames=None) -> np.ndarray:
     """Sum of squared residuals over the frames, from the block statistics.
 
@@ -354,7 +364,7 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray, frames=None)
         n, n_frames = y.shape
         k = int(blocks.w[0, 0])
         # the blocks j - 1 and j with tbar_(j-1) < t0 <= tbar_j (never the short last one)
-        j = np.clip((blocks.t < t0).sum(axis=1), 1, nb - 2)
+        j = np.clip(_count_below(blocks.t, t0[:, 0]), 1, nb - 2)
         idx = np.minimum((j - 1)[:, None] * k + np.arange(2 * k), n_frames - 1)
         tt = t[idx] if t.ndim == 1 else np.take_along_axis(t, idx, axis=1)
         f, _ = evaluate(model, tt, theta, jac=False)
@@ -401,8 +411,8 @@ def adaptive_bins(
         ttp = model.ttp(t0=t0, **shape)
     rise = np.where(np.isfinite(ttp) & (ttp > t0), ttp - t0, 5.0)
     tt = blocks.t
-    a = np.sum(tt < (t0 - 0.5 * rise)[:, None], axis=1)
-    b = np.maximum(np.sum(tt < (ttp + 2.0 * rise)[:, None], axis=1), a + 1)
+    a = _count_below(tt, t0 - 0.5 * rise)
+    b = np.maximum(_count_below(tt, ttp + 2.0 * rise), a + 1)
     b = np.minimum(b, nb)
     a = np.minimum(a, b - 1)
     edges = [np.zeros((n, 1))]
@@ -413,7 +423,7 @@ def adaptive_bins(
     start = np.maximum(tt[np.arange(n), np.minimum(b, nb - 1)] - t0, 1e-9)
     ratio = np.maximum(tt[:, -1] - t0, start) / start
     ends = t0[:, None] + start[:, None] * ratio[:, None] ** (np.arange(1, tail) / tail)
-    edges.append((tt[:, None, :] < ends[:, :, None]).sum(axis=2))
+    edges.append(_count_below(tt, ends))
     edges.append(np.full((n, 1), nb))
     edges = np.concatenate(edges, axis=1).astype(np.intp)
     edges = np.maximum.accumulate(edges, axis=1)
