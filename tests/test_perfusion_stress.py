@@ -345,18 +345,12 @@ def test_an_all_zero_curve_is_flagged_as_no_enhancement():
     assert FLAGS["none"] in fits.loc[0, "flag"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recirculation can leave the fit in a worse local minimum (FPT: a heavy-tailed "
-    "curve that absorbs the second pass)",
-)
 def test_recirculation_does_not_trap_the_fit_in_a_worse_minimum():
     # FPT bolus (TTP 16.9 s, mTT 18.3 s) with a second pass of half its area 15 s later,
-    # 10 fps, 120 s.  Got: lam 0.72 where least squares has lam 8.1, d 10.9; 28 of 30 noise
-    # seeds (and the noise-free curve: sum of squares 0.0338 against 0.0308) landed there;
-    # after the fixes to the start and the bins, 5 of 12 seeds still do (d 7.6-11.2,
-    # seeds 2, 4, 5, 10, 11).  In the sweep, 1-2 of 60 FPT curves with recirculation 0.5 did
-    # so.  Recirculation is not part of the models: fit the first pass only.
+    # 10 fps, 120 s.  A start fitted to the whole curve took the second pass for a heavy
+    # tail (lam 0.72 where least squares has lam 8.1, d 10.9; 28 of 30 noise seeds).  The
+    # start now regresses on the first pass only (down to engine.FIRST_PASS of the peak
+    # enhancement after the peak): measured 0 of 12 seeds with d above 1.
     p = {"area": 0.42447, "mu": 7.62463, "lam": 7.87007, "t0": 10.63737, "offset": 0.006}
     d = []
     for seed in range(6):
@@ -384,3 +378,24 @@ def test_compare_models_reports_the_aic_of_every_frame():
         sse = _sse(name, t, y, fits[list(MODELS[name].param_names)].to_numpy(dtype=float))
         aic = y.shape[1] * np.log(sse / y.shape[1]) + 12
         np.testing.assert_allclose(table[f"aic_{name}"], aic, rtol=0, atol=0.5, err_msg=name)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a gamma fit to a curve with a second pass sits 1-3 standard errors from the "
+    "least-squares solution of the frames: the bins' approximation is exact only up to the "
+    "model's curvature within a bin, and with a misfit as large as a recirculation that "
+    "error no longer averages out",
+)
+def test_gamma_fit_with_recirculation_is_the_least_squares_solution():
+    # Gamma boluses of the usual timing with a second pass of 0.3 of the area, 10 fps,
+    # 120 s: 11 of 60 curves have d between 1.0 and 3.3 (this one 3.3), whatever the
+    # stopping tolerance (0.01 to 0.0001 standard errors give the same d).  Lognormal and
+    # FPT fits of the same kind of curves: 0 of 60.
+    rng = np.random.default_rng(3)
+    params = _timed_params("gamma", 60, rng)
+    t, y = _simulate("gamma", params, fps=10.0, duration=120.0, seed=rng, recirculation=0.3)
+    one = {k: v[47:48] for k, v in params.items()}
+    fits = fit_tics(t, y[47:48], model="gamma")
+    d, _ = gap_in_standard_errors("gamma", t, y[47:48], fits, one)
+    assert d[0] <= 1.0

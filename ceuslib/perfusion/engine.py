@@ -10,8 +10,12 @@ All curves of a batch are solved together with array operations:
 2. **Closed-form start.** With the baseline known and ``t0`` fixed, the log of each model is
    linear in a few functions of ``t' = t - t0`` (lognormal: ``1, ln t', (ln t')^2``; gamma:
    ``1, ln t', t'``; LDRW and FPT: ``1, t', 1/t'``).  A weighted linear regression of the
-   log of the smoothed curve (blocks merged to about ``COARSE_S`` = 1 s) gives the shape
-   for each of two ``t0`` candidates; the candidate with the smallest residual is kept.
+   log of the smoothed curve (blocks merged to about ``COARSE_S`` = 1 s) over its first
+   pass (from 20% of the peak enhancement on the rise down to ``FIRST_PASS`` of it after the
+   peak, so that a second pass does not pass for a heavy tail) gives the shape for each of
+   two ``t0`` candidates; the candidate with the smallest residual is kept.  The baseline
+   is the curve's lowest smoothed value, which also holds when the acquisition starts on
+   the rise.
 3. **Bins as pseudo-frames.** Around the start's bolus the blocks are merged into a few
    dozen bins (fine over the bolus, coarse before and after it), and each bin becomes two
    pseudo-frames that carry its mean and its within-bin slope (see :func:`adaptive_bins`).
@@ -21,7 +25,9 @@ All curves of a batch are solved together with array operations:
    from :func:`scipy.optimize.curve_fit` on every frame).  Fitting the bin means alone
    would lose the slopes and bias the peak by the curvature within each bin.
 4. **Levenberg-Marquardt.** Batched Gauss-Newton steps with a per-curve damping factor
-   (Marquardt's scaling of the normal equations), projected onto the parameter bounds.
+   (Marquardt's scaling of the normal equations), projected onto the parameter bounds; a
+   parameter on a bound that the step pushes further out is held there and the step solved
+   for the others (an active set, Bertsekas 1982), so a fit at a bound converges.
    A curve stops when the decrease in its sum of squares, achieved or predicted for the
    next step, falls below ``stol^2`` times the noise variance per frame (``stol = 0.01``:
    the remaining step is shorter than 1% of a standard error, in the metric of the
@@ -32,7 +38,11 @@ All curves of a batch are solved together with array operations:
 Notes
 -----
 Levenberg (1944), Marquardt (1963); the projected (box-constrained) variant follows Kanzow,
-Yamashita and Fukushima (2004).  Starting values by log-linearisation of the bolus model are
+Yamashita and Fukushima (2004), with the active set of Bertsekas (1982, "Projected Newton
+methods for optimization problems with simple constraints", SIAM J Control Optim 20:221-246).
+Curves are fitted frame by frame instead of in bins when their time axis has a gap (see
+:func:`block_sizes`) or when their bolus rises within a few coarse blocks (see
+:func:`ceuslib.perfusion.fit_tics`).  Starting values by log-linearisation of the bolus model are
 an engineering choice (ASSUMPTION), in the spirit of the data-driven starts of the open
 QuantUS CEUS code (TUL-Dev/QuantUS-Plugins-CEUS).
 """
@@ -50,6 +60,7 @@ FINE_BINS = 32  # bins over the bolus window (each becomes two pseudo-frames)
 TAIL_BINS = 8  # bins after it (3 before it)
 T0_FRACTIONS = (0.15, 0.6)  # start's t0 candidates: the foot minus these rise times
 COARSE_S = 1.0  # seconds per block for the start and the bins
+FIRST_PASS = 0.3  # the start's regression ends where the curve falls to this share of PE
 STEP_TOL_SE = 0.01  # stop when the remaining step is below this many standard errors
 
 
@@ -557,7 +568,11 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     last_below = np.where(below.any(axis=1), nb - 1 - np.argmax(below[:, ::-1], axis=1), 0)
     foot = t[rows, last_below]
     rise = np.maximum(ttp - foot, t[:, 1] - t[:, 0])
-    above = excess > 0.2 * pe[:, None]
+    # the first pass: from the foot up to where the curve, past its peak, first falls to
+    # FIRST_PASS of its peak enhancement (a later second pass would distort the shape)
+    after = (np.arange(nb)[None, :] > peak[:, None]) & (excess < FIRST_PASS * pe[:, None])
+    end = np.where(after.any(axis=1), np.argmax(after, axis=1), nb)
+    above = (excess > 0.2 * pe[:, None]) & (np.arange(nb)[None, :] <= end[:, None])
     weight = np.where(above, excess * excess, 0.0)
     target = np.log(np.where(above, excess, 1.0))
     best = np.full((n, N_PARAMS), np.nan)

@@ -143,9 +143,13 @@ def fit_tics(
     frames are summarised in blocks of about ``block_s`` seconds, merged into bins (fine
     over the bolus, coarse around it), and each bin enters the fit as two pseudo-frames
     carrying its mean and its within-bin slope, whose sum of squares is that of the frames
-    up to the within-bin curvature of the model.  The reported ``sse`` (and QOF, AIC, BIC
-    and the standard errors built on it) is the sum over every frame, taken from the
-    blocks with the model linear within each block (``engine.frame_sse``).
+    up to the within-bin curvature of the model.  A curve whose bolus rises within
+    ``FAST_RISE_BLOCKS`` (4) coarse blocks of about 1 s, or whose time axis has a gap
+    longer than a block, is fitted frame by frame instead; every curve's block sizes come
+    from its own time axis, so no curve's fit depends on the others in the batch.  The
+    reported ``sse`` (and QOF, AIC, BIC and the standard errors built on it) is the sum
+    over every frame, taken from the blocks with the model quadratic within each block and
+    the two blocks around ``t0`` summed frame by frame (``engine.frame_sse``).
 
     Standard errors: ``sqrt(diag((J'WJ)^-1) * SSE / (N - 5))`` (Gauss-Newton covariance, as
     :func:`scipy.optimize.curve_fit`).  QOF is ``100 (1 - SSE / SST)`` (ASSUMPTION: VueBox's
