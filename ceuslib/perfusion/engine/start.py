@@ -1,0 +1,187 @@
+"""Closed-form starting values and the parameter bounds of the fit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ceuslib.perfusion.engine.blocks import Blocks
+from ceuslib.perfusion.engine.evaluation import N_PARAMS
+from ceuslib.perfusion.models import BolusModel
+
+T0_FRACTIONS = (0.15, 0.6)  # start's t0 candidates: the foot minus these rise times
+FIRST_PASS = 0.3  # the start's regression ends where the curve falls to this share of PE
+
+
+def _smooth3(y: np.ndarray) -> np.ndarray:
+    """Centred three-point moving average along the last axis (two points at the edges)."""
+    out = np.empty_like(y)
+    out[:, 1:-1] = (y[:, :-2] + y[:, 1:-1] + y[:, 2:]) / 3.0
+    out[:, 0] = 0.5 * (y[:, 0] + y[:, 1])
+    out[:, -1] = 0.5 * (y[:, -2] + y[:, -1])
+    return out
+
+
+def _basis(model: BolusModel, tp: np.ndarray):
+    """Regressors and the log-term moved to the left-hand side for the log-linear start."""
+    lt = np.log(tp)
+    if model.name == "lognormal":
+        return (lt, lt * lt), -lt
+    if model.name == "gamma":
+        return (lt, tp), 0.0 * lt
+    power = 0.5 if model.name == "ldrw" else 1.5
+    return (tp, 1.0 / tp), -power * lt
+
+
+def _shape_from_coef(model: BolusModel, c0, c1, c2):
+    """Shape parameters and log-area from the log-linear coefficients (NaN when invalid)."""
+    with np.errstate(all="ignore"):
+        if model.name == "lognormal":
+            # log(y) + L = c0 + c1 L + c2 L^2 with c2 = -1/(2 s^2), c1 = mu/s^2
+            s2 = -0.5 / c2
+            sigma = np.sqrt(s2)
+            mu = c1 * s2
+            loga = c0 + np.log(sigma) + 0.5 * np.log(2 * np.pi) + mu * mu / (2 * s2)
+            ok = c2 < 0
+            s_a, s_b = mu, sigma
+        elif model.name == "gamma":
+            alpha = c1
+            beta = -1.0 / c2
+            from scipy.special import gammaln
+
+            loga = c0 + (alpha + 1) * np.log(beta) + gammaln(alpha + 1)
+            ok = (c2 < 0) & (alpha > 0)
+            s_a, s_b = alpha, beta
+        else:
+            # log(y) + p L = c0 + c1 t + c2 / t, c1 = -lam/(2 mu), c2 = -lam mu / 2
+            mu = np.sqrt(c2 / c1)
+            lam = 2.0 * np.sqrt(c1 * c2)
+            if model.name == "ldrw":
+                const = 0.5 * (np.log(lam) - np.log(mu))
+            else:
+                const = 0.5 * (np.log(lam) + np.log(mu))
+            loga = c0 - const + 0.5 * np.log(2 * np.pi) + lam
+            ok = (c1 < 0) & (c2 < 0)
+            s_a, s_b = mu, lam
+    bad = ~ok | ~np.isfinite(s_a) | ~np.isfinite(s_b) | ~np.isfinite(loga)
+    return np.where(bad, np.nan, s_a), np.where(bad, np.nan, s_b), np.where(bad, np.nan, loga)
+
+
+def _solve_sym3(M: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Solve the symmetric 3 x 3 systems ``M[:, :3, :3] x = z`` by cofactors, shape ``(n, 3)``;
+    NaN where a system is singular or not finite."""
+    a, b, c = M[:, 0, 0], M[:, 0, 1], M[:, 0, 2]
+    d, e, f = M[:, 1, 1], M[:, 1, 2], M[:, 2, 2]
+    co_a = d * f - e * e
+    co_b = c * e - b * f
+    co_c = b * e - c * d
+    det = a * co_a + b * co_b + c * co_c
+    co_d = a * f - c * c
+    co_e = b * c - a * e
+    co_f = a * d - b * b
+    z0, z1, z2 = z[:, 0], z[:, 1], z[:, 2]
+    x = np.stack(
+        [
+            co_a * z0 + co_b * z1 + co_c * z2,
+            co_b * z0 + co_d * z1 + co_e * z2,
+            co_c * z0 + co_e * z1 + co_f * z2,
+        ],
+        axis=1,
+    )
+    # a determinant lost in rounding (relative to the product of the diagonal) is singular
+    scale = np.abs(a * d * f)
+    singular = ~(np.abs(det) > 1e-13 * scale) | ~np.isfinite(det)
+    x /= np.where(singular, np.nan, det)[:, None]
+    return x
+
+
+def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
+    """Data-driven starting values, shape ``(n, 5)``, by log-linear regression."""
+    t, y = blocks.t, blocks.y
+    n, nb = y.shape
+    ys = _smooth3(y)
+    peak = np.argmax(ys, axis=1)
+    rows = np.arange(n)
+    ttp = t[rows, peak]
+    before = np.arange(nb)[None, :] <= peak[:, None]
+    # baseline: the lowest point of the smoothed curve (before the peak, or after it when
+    # the acquisition started on the rise and the tail has come down lower)
+    offset = ys.min(axis=1)
+    pe = ys[rows, peak] - offset
+    pe = np.where(pe > 0, pe, np.maximum(np.abs(offset), 1e-12))
+    excess = ys - offset[:, None]
+    # foot: last block before the peak below baseline + 20% of PE
+    below = before & (excess < 0.2 * pe[:, None])
+    last_below = np.where(below.any(axis=1), nb - 1 - np.argmax(below[:, ::-1], axis=1), 0)
+    foot = t[rows, last_below]
+    rise = np.maximum(ttp - foot, t[:, 1] - t[:, 0])
+    # the first pass: from the foot up to where the curve, past its peak, first falls to
+    # FIRST_PASS of its peak enhancement (a later second pass would distort the shape)
+    after = (np.arange(nb)[None, :] > peak[:, None]) & (excess < FIRST_PASS * pe[:, None])
+    end = np.where(after.any(axis=1), np.argmax(after, axis=1), nb)
+    above = (excess > 0.2 * pe[:, None]) & (np.arange(nb)[None, :] <= end[:, None])
+    weight = np.where(above, excess * excess, 0.0)
+    target = np.log(np.where(above, excess, 1.0))
+    best = np.full((n, N_PARAMS), np.nan)
+    best_cost = np.full(n, np.inf)
+    # regressors and the response in one array: one product gives X'WX, X'Wz and z'Wz
+    X = np.empty((n, 4, nb))
+    X[:, 0] = 1.0
+    for frac in T0_FRACTIONS:
+        t0 = foot - frac * rise
+        tp = t - t0[:, None]
+        w = np.where(tp > 0, weight, 0.0)
+        (r1, r2), lhs = _basis(model, np.where(tp > 0, tp, 1.0))
+        X[:, 1] = r1
+        X[:, 2] = r2
+        np.subtract(target, lhs, out=X[:, 3])
+        M = (X * w[:, None, :]) @ X.transpose(0, 2, 1)
+        atz = M[:, :3, 3]
+        coef = _solve_sym3(M, atz)
+        s1, s2, loga = _shape_from_coef(model, coef[:, 0], coef[:, 1], coef[:, 2])
+        # residual sum of squares of the weighted regression: z'Wz - coef'X'Wz
+        resid = M[:, 3, 3] - np.einsum("nk,nk->n", coef, atz)
+        theta = np.stack([np.exp(loga), s1, s2, t0, offset], axis=1)
+        good = np.isfinite(theta).all(axis=1) & (resid < best_cost)
+        best[good] = theta[good]
+        best_cost[good] = resid[good]
+    # fall back on the timing-based start where the regression failed
+    missing = ~np.isfinite(best).all(axis=1)
+    if missing.any():
+        t0 = foot[missing] - rise[missing]
+        mode = np.maximum(ttp[missing] - t0, 1e-3)
+        p = model.from_timing(
+            ttp=t0 + mode, mtt=t0 + 1.6 * mode, pe=pe[missing], t0=t0, offset=offset[missing]
+        )
+        best[missing] = np.stack([p[name] for name in model.param_names], axis=1)
+    return clip_to_bounds(best, lims)
+
+
+def bounds(model: BolusModel, blocks: Blocks) -> tuple[np.ndarray, np.ndarray]:
+    """Per-curve lower and upper bounds, each ``(n, 5)``."""
+    t = blocks.t
+    n = t.shape[0]
+    t_first, t_last = t[:, 0], t[:, -1]
+    span = t_last - t_first
+    (a_lo, a_hi), (b_lo, b_hi) = model.shape_bounds
+    if model.name == "lognormal":
+        a_hi = np.log(2.0 * np.maximum(span, 1e-3))
+    lo = np.stack(
+        [np.zeros(n), np.full(n, a_lo), np.full(n, b_lo), t_first - span, np.full(n, -np.inf)],
+        axis=1,
+    )
+    hi = np.stack(
+        [
+            np.full(n, np.inf),
+            np.broadcast_to(a_hi, n),
+            np.full(n, b_hi),
+            t_last,
+            np.full(n, np.inf),
+        ],
+        axis=1,
+    )
+    return lo, hi
+
+
+def clip_to_bounds(theta, lims):
+    lo, hi = lims
+    return np.minimum(np.maximum(theta, lo), hi)
