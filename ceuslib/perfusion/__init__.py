@@ -9,6 +9,7 @@
   :func:`roi_tic`, :func:`write_dicom_cine`: DICOM ultrasound multi-frame cines.
 """
 
+from ceuslib.perfusion.compare import compare_models
 from ceuslib.perfusion.descriptors import DESCRIPTORS, describe
 from ceuslib.perfusion.dicom import (
     DicomCine,
@@ -18,7 +19,7 @@ from ceuslib.perfusion.dicom import (
     write_dicom_cine,
 )
 from ceuslib.perfusion.display import compress, linearize, to_db
-from ceuslib.perfusion.fit import FLAGS, TICFit, compare_models, fit_tic, fit_tics
+from ceuslib.perfusion.fit import FLAGS, TICFit, fit_tic, fit_tics
 from ceuslib.perfusion.models import MODELS, BolusModel, get_model
 from ceuslib.perfusion.simulate import (
     DEFAULT_BASELINE,

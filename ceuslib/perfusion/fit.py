@@ -21,7 +21,7 @@ from ceuslib.perfusion import engine
 from ceuslib.perfusion.descriptors import DESCRIPTORS, describe
 from ceuslib.perfusion.models import BolusModel, get_model
 
-__all__ = ["FLAGS", "TICFit", "compare_models", "fit_tic", "fit_tics"]
+__all__ = ["FLAGS", "TICFit", "fit_tic", "fit_tics"]
 
 FLAGS = {
     "nan": "NaN or infinite frames",
@@ -464,54 +464,3 @@ def fit_tic(
         converged=bool(row["converged"]),
         flag=str(row["flag"]),
     )
-
-
-def compare_models(
-    time, intensities, *, models=("lognormal", "gamma", "ldrw", "fpt"), **options
-) -> pd.DataFrame:
-    """Fit several models to every curve and compare them by AIC and BIC.
-
-    Parameters
-    ----------
-    time, intensities
-        As in :func:`fit_tics`.
-    models : sequence of str
-        The models to compare.
-    **options
-        Passed to :func:`fit_tics`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per curve: ``aic_<model>``, ``bic_<model>``, ``converged_<model>``, and
-        ``best_aic`` / ``best_bic``, the model with the smallest criterion among those that
-        converged (empty when none did).
-
-    Notes
-    -----
-    With equal numbers of parameters the two criteria rank models alike (Akaike 1974;
-    Schwarz 1978); they differ only in how much evidence a difference represents.
-
-    Examples
-    --------
-    >>> from ceuslib.perfusion import linearize, simulate_tics, default_params
-    >>> sim = simulate_tics("gamma", params=default_params("gamma"), n_curves=2,
-    ...                     n_speckle=400, seed=4)
-    >>> compare_models(sim.time, linearize(sim.displayed))["best_aic"].tolist()
-    ['gamma', 'gamma']
-    """
-    table = {}
-    for name in models:
-        fits = fit_tics(time, intensities, model=name, **options)
-        table[f"aic_{name}"] = fits["aic"].to_numpy()
-        table[f"bic_{name}"] = fits["bic"].to_numpy()
-        table[f"converged_{name}"] = fits["converged"].to_numpy()
-    out = pd.DataFrame(table)
-    for crit in ("aic", "bic"):
-        values = np.column_stack(
-            [np.where(out[f"converged_{m}"], out[f"{crit}_{m}"], np.inf) for m in models]
-        )
-        best = np.argmin(values, axis=1)
-        some = np.isfinite(values).any(axis=1)
-        out[f"best_{crit}"] = [models[b] if s else "" for b, s in zip(best, some, strict=True)]
-    return out
