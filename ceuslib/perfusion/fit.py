@@ -234,7 +234,7 @@ def fit_tics(
         for members, k, c in groups:
             _fit_group(m, t, y, values, members, flags, k=k, merge=c)
             bar.update(members.size)
-            if k * c == 1:
+            if k * max(c, 1) == 1:  # already frame by frame
                 continue
             # A bolus rising within a few coarse blocks is too fast for them: such curves
             # are fitted again frame by frame (their own fit decides, so the batch does not;
