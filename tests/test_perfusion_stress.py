@@ -399,3 +399,27 @@ def test_gamma_fit_with_recirculation_is_the_least_squares_solution():
     fits = fit_tics(t, y[47:48], model="gamma")
     d, _ = gap_in_standard_errors("gamma", t, y[47:48], fits, one)
     assert d[0] <= 1.0
+
+
+# --- found by the same sweep after the fixes above (expected failures) ---------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the bins are laid out around the start's bolus: with a second pass the first-pass "
+    "start (rise 10.6 s) is more than twice as wide as the least-squares bolus (rise 4.9 s), "
+    "whose rise then spans only a few of the fine bins, and the fit stops there",
+)
+def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
+    # Lognormal bolus (TTP 23.8 s, mTT 26.7 s, PE 0.04 a.u.) with a second pass of half its
+    # area, 10 fps, 120 s.  Least squares trades the first pass for a narrower bolus arriving
+    # 4.5 s later.  Measured over 12 noise seeds: d 6.8, 4.9 and 6.2 for seeds 2, 4 and 9
+    # (before the start regressed on the first pass only: 0.13, 0.72, 0.19); the other nine
+    # seeds within 0.1 of before.  Binning again around the fitted bolus gives d 0.07, 0.76,
+    # 0.20 for those seeds.  In the sweep (60 curves): lognormal d up to 5.6 (1.98 before).
+    p = {"area": 0.4283, "mu": 2.5034, "sigma": 0.4074, "t0": 13.4006, "offset": 0.006}
+    t, y = _simulate("lognormal", p, fps=10.0, duration=120.0, seed=2, n_curves=1, recirculation=0.5)
+    fits = fit_tics(t, y)
+    assert fits.loc[0, "flag"] == ""
+    d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
+    assert d[0] <= 1.0
