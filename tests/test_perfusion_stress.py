@@ -418,7 +418,9 @@ def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
     # seeds within 0.1 of before.  Binning again around the fitted bolus gives d 0.07, 0.76,
     # 0.20 for those seeds.  In the sweep (60 curves): lognormal d up to 5.6 (1.98 before).
     p = {"area": 0.4283, "mu": 2.5034, "sigma": 0.4074, "t0": 13.4006, "offset": 0.006}
-    t, y = _simulate("lognormal", p, fps=10.0, duration=120.0, seed=2, n_curves=1, recirculation=0.5)
+    t, y = _simulate(
+        "lognormal", p, fps=10.0, duration=120.0, seed=2, n_curves=1, recirculation=0.5
+    )
     fits = fit_tics(t, y)
     assert fits.loc[0, "flag"] == ""
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
@@ -463,3 +465,27 @@ def test_fast_bolus_that_collapses_in_bins_is_still_found():
     assert FLAGS["none"] not in fits.loc[0, "flag"]
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
     assert d[0] <= 1.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the frames' sum of squares taken from 0.5 s blocks neglects the model's third "
+    "derivative within a block; on the steep rise, where the speckle noise is largest, that "
+    "error times N log-scale reaches 2 AIC units at 30 fps over 300 s (9,000 frames)",
+)
+def test_compare_models_reports_the_aic_of_every_frame_at_30_fps_over_300_s():
+    # As test_compare_models_reports_the_aic_of_every_frame, but FPT curves of the usual
+    # timing at 30 fps for 300 s (n_speckle 100).  Measured over 100 lognormal and 60 FPT and
+    # LDRW curves: median error 0.06-0.10, above 0.5 for 2-5% of curves, at most 1.8; for this
+    # batch of four 2.0 (FPT), 2.0 (LDRW), 2.1 (lognormal), with most of the error from one
+    # block on the rise.  At 10 fps over 120 s the largest is 0.43.
+    rng = np.random.default_rng(65)
+    params = _timed_params("fpt", 4, rng)
+    t, y = _simulate("fpt", params, fps=30.0, duration=300.0, seed=rng)
+    models = ("fpt", "ldrw")
+    table = compare_models(t, y, models=models)
+    for name in models:
+        fits = fit_tics(t, y, model=name)
+        sse = _sse(name, t, y, fits[list(MODELS[name].param_names)].to_numpy(dtype=float))
+        aic = y.shape[1] * np.log(sse / y.shape[1]) + 12
+        np.testing.assert_allclose(table[f"aic_{name}"], aic, rtol=0, atol=0.5, err_msg=name)
