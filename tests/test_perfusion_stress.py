@@ -429,17 +429,19 @@ def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="a bolus rising within a few coarse blocks is refitted frame by frame from a start "
-    "of its own, and the refit replaces the binned fit even when its sum of squares over the "
-    "frames is larger: at 2 fps the binned fit can already be the least-squares solution",
+    reason="a bolus rising within a few coarse blocks is refitted from single frames (its start "
+    "and bins built from frames, not 1 s blocks), and the refit replaces the binned fit even "
+    "when its sum of squares over the frames is larger: at 2 fps the binned fit can already be "
+    "the least-squares solution",
 )
 def test_fast_bolus_refit_at_2_fps_keeps_the_least_squares_solution():
     # LDRW bolus peaking 1.1 s after arrival (PE 0.069 a.u.), 2 fps, 60 s, noise seed 4.
     # The binned fit is the least-squares solution (d 0.00, PE 0.075, sum of squares
-    # 6.6e-5); the frame-by-frame refit lands in another minimum (d 18.1, PE 0.102, sum of
-    # squares 2.5e-4) and is kept.  1 of 12 noise seeds; in the sweep 2 of 60 LDRW (d 22, 7.7)
-    # and 2 of 60 FPT curves (d 17.6, 6.7) at 2 fps, all at d 0.00 before the refit existed.
-    # The curve is flagged 'too few frames' (under three frames between TI and TTP) either way.
+    # 6.6e-5); the refit from single frames lands in another minimum (d 18.1, PE 0.102, sum
+    # of squares 2.5e-4) and is kept.  1 of 12 noise seeds; in the sweep 2 of 60 LDRW (d 22,
+    # 7.7) and 2 of 60 FPT curves (d 17.6, 6.7) at 2 fps, all at d 0.00 before the refit
+    # existed.  The curve is flagged 'too few frames' (under three frames between TI and TTP)
+    # either way.
     p = {"area": 0.097, "mu": 1.2697, "lam": 4.8609, "t0": 8.958, "offset": 0.006}
     t, y = _simulate("ldrw", p, fps=2.0, duration=60.0, seed=4, n_curves=1)
     fits = fit_tics(t, y, model="ldrw")
@@ -450,15 +452,16 @@ def test_fast_bolus_refit_at_2_fps_keeps_the_least_squares_solution():
 @pytest.mark.xfail(
     strict=True,
     reason="a fast bolus whose binned fit collapses is flagged 'no enhancement', and a curve so "
-    "flagged is never refitted frame by frame, where its bolus is found",
+    "flagged is never refitted from single frames, where its bolus is found",
 )
 def test_fast_bolus_that_collapses_in_bins_is_still_found():
     # Lognormal bolus peaking 1.2 s after arrival, PE 0.052 a.u. over a 0.006 a.u. baseline,
     # 10 fps, 120 s.  The binned fit from 1 s blocks collapses (area 0, d 177) and is flagged
-    # 'no enhancement', so the refit for fast boluses is skipped; the same fit on every frame
-    # finds the bolus (d 0.02).  Measured over 16 noise seeds: 7 flagged 'no enhancement'
-    # (this one was described, d 14, before the start changed); seeds 3, 9 and 15 all d 0.01-
-    # 0.02 when fitted frame by frame.
+    # 'no enhancement', so the refit for fast boluses is skipped; the refit's own procedure
+    # (start, bins and Levenberg-Marquardt from single frames) finds the bolus (d 0.02).
+    # Measured over 16 noise seeds: 7 flagged 'no enhancement' (this one was described, d 14,
+    # before the start changed); seeds 3, 9 and 15 all d 0.01-0.02 when fitted from single
+    # frames.
     p = {"area": 0.046, "mu": 0.2686, "sigma": 0.2802, "t0": 10.1944, "offset": 0.006}
     t, y = _simulate("lognormal", p, fps=10.0, duration=120.0, seed=9, n_curves=1)
     fits = fit_tics(t, y)
