@@ -404,12 +404,6 @@ def test_gamma_fit_with_recirculation_is_the_least_squares_solution():
 # --- found by the same sweep after the fixes above (expected failures) ---------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bins are laid out around the start's bolus: with a second pass the first-pass "
-    "start (rise 10.6 s) is more than twice as wide as the least-squares bolus (rise 4.9 s), "
-    "whose rise then spans only a few of the fine bins, and the fit stops there",
-)
 def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
     # Lognormal bolus (TTP 23.8 s, mTT 26.7 s, PE 0.04 a.u.) with a second pass of half its
     # area, 10 fps, 120 s.  Least squares trades the first pass for a narrower bolus arriving
@@ -417,6 +411,8 @@ def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
     # (before the start regressed on the first pass only: 0.13, 0.72, 0.19); the other nine
     # seeds within 0.1 of before.  Binning again around the fitted bolus gives d 0.07, 0.76,
     # 0.20 for those seeds.  In the sweep (60 curves): lognormal d up to 5.6 (1.98 before).
+    # Curves whose fitted rise differs from the start's by more than half are now binned
+    # again around the fit and polished.
     p = {"area": 0.4283, "mu": 2.5034, "sigma": 0.4074, "t0": 13.4006, "offset": 0.006}
     t, y = _simulate(
         "lognormal", p, fps=10.0, duration=120.0, seed=2, n_curves=1, recirculation=0.5
@@ -427,13 +423,6 @@ def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
     assert d[0] <= 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a bolus rising within a few coarse blocks is refitted from single frames (its start "
-    "and bins built from frames, not 1 s blocks), and the refit replaces the binned fit even "
-    "when its sum of squares over the frames is larger: at 2 fps the binned fit can already be "
-    "the least-squares solution",
-)
 def test_fast_bolus_refit_at_2_fps_keeps_the_least_squares_solution():
     # LDRW bolus peaking 1.1 s after arrival (PE 0.069 a.u.), 2 fps, 60 s, noise seed 4.
     # The binned fit is the least-squares solution (d 0.00, PE 0.075, sum of squares
@@ -441,7 +430,8 @@ def test_fast_bolus_refit_at_2_fps_keeps_the_least_squares_solution():
     # of squares 2.5e-4) and is kept.  1 of 12 noise seeds; in the sweep 2 of 60 LDRW (d 22,
     # 7.7) and 2 of 60 FPT curves (d 17.6, 6.7) at 2 fps, all at d 0.00 before the refit
     # existed.  The curve is flagged 'too few frames' (under three frames between TI and TTP)
-    # either way.
+    # either way.  A refit is now kept only where it lowers the sum of squares over every
+    # frame.
     p = {"area": 0.097, "mu": 1.2697, "lam": 4.8609, "t0": 8.958, "offset": 0.006}
     t, y = _simulate("ldrw", p, fps=2.0, duration=60.0, seed=4, n_curves=1)
     fits = fit_tics(t, y, model="ldrw")
@@ -494,13 +484,6 @@ def test_compare_models_reports_the_aic_of_every_frame_at_30_fps_over_300_s():
         np.testing.assert_allclose(table[f"aic_{name}"], aic, rtol=0, atol=0.5, err_msg=name)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="any interval longer than a block and than twice the mean interval sends the whole "
-    "time axis down the frame-by-frame path, even a short pause far from the bolus that a bin "
-    "of tens of seconds covers: at 30 fps over 300 s that costs 7-12 times the CPU and about "
-    "650 MB more memory per chunk of 256 curves, for no gain in accuracy",
-)
 def test_a_short_pause_in_the_wash_out_keeps_the_bins():
     # 30 fps for 300 s with the frames of one second (100 s to 101 s) missing, the rest
     # regular.  Measured on 256 lognormal curves of the usual timing sharing this axis: CPU
@@ -508,22 +491,19 @@ def test_a_short_pause_in_the_wash_out_keeps_the_bins():
     # memory 882 MB against 232 MB.  Fitted in bins (the gap rule switched off) 8 such curves
     # have d at most 0.24 (0.13 at 10 fps with a 1 s pause at 60 s).  The rule also catches
     # frames dropped at random: with 10% dropped at 1-5 fps 70-98% of curves, with 30% at
-    # 10 fps 85% (CPU 5.8 times), all fitted in bins before with d at most 0.4-1.2.
+    # 10 fps 85% (CPU 5.8 times), all fitted in bins before with d at most 0.4-1.2.  A gap
+    # is now an interval longer than two coarse blocks (2 s), and the 8 s cut over the peak
+    # above still is one.
     t = np.arange(9000) / 30.0
     t = t[(t < 100.0) | (t >= 101.0)]
     _, coarse = engine.block_sizes(t, block_s=0.5)
     assert coarse >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="block_s is not checked: a NaN block length sends every curve down the path for "
-    "time axes with a gap (frame by frame) and a negative one is taken as one frame, silently",
-)
 @pytest.mark.parametrize("block_s", [float("nan"), -1.0])
 def test_a_block_length_that_is_not_a_number_of_seconds_is_refused(block_s):
-    # Measured: both return a full row without a flag (NaN: every frame fitted as it is, t0
-    # 0.0017 s from the default block length's fit; -1: the same fit as block_s=0).
+    # Both used to return a full row without a flag (NaN: every frame fitted as it is; -1:
+    # the same fit as block_s=0).
     sim = simulate_tics(params=default_params(), n_curves=1, n_speckle=400, seed=1)
     with pytest.raises(ValueError, match="block_s"):
         fit_tics(sim.time, linearize(sim.displayed), block_s=block_s)

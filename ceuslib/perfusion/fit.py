@@ -42,7 +42,7 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-FAST_RISE_BLOCKS = 4.0  # a rise shorter than this many coarse blocks is refitted by frames
+FAST_RISE_BLOCKS = 4.0  # a rise shorter than this many coarse blocks: refit from frames
 
 
 def _result_columns(m: BolusModel) -> list[str]:
@@ -117,8 +117,8 @@ def fit_tics(
         curve as having too few frames.
     block_s : float
         Frames are summarised in blocks of about this many seconds (see Notes); the
-        reported sum of squares is taken from them, exact up to the model's curvature
-        within a block; ``0`` makes every frame its own block.
+        reported sum of squares is taken from them with the model quadratic within a block
+        (exact up to its third derivative); ``0`` makes every frame its own block.
     progress : bool or None
         Show a progress bar; ``None`` (default) shows it for more than 1,000 curves and only
         when the output is a terminal.
@@ -143,10 +143,14 @@ def fit_tics(
     frames are summarised in blocks of about ``block_s`` seconds, merged into bins (fine
     over the bolus, coarse around it), and each bin enters the fit as two pseudo-frames
     carrying its mean and its within-bin slope, whose sum of squares is that of the frames
-    up to the within-bin curvature of the model.  A curve whose bolus rises within
-    ``FAST_RISE_BLOCKS`` (4) coarse blocks of about 1 s, or whose time axis has a gap
-    longer than a block, is fitted frame by frame instead; every curve's block sizes come
-    from its own time axis, so no curve's fit depends on the others in the batch.  The
+    up to the within-bin curvature of the model.  The bins follow the start's bolus; where
+    the fit moves the bolus well away from it they are laid out again around the fit and
+    the fit polished.  A curve whose bolus rises within ``FAST_RISE_BLOCKS`` (4) coarse
+    blocks of about 1 s is fitted again with its start and bins built from single frames,
+    and the refit kept where it lowers the frames' sum of squares; a curve whose time axis
+    has a gap longer than two coarse blocks is fitted on every frame.  Every curve's block
+    sizes come from its own time axis, so no curve's fit depends on the others in the
+    batch.  The
     reported ``sse`` (and QOF, AIC, BIC and the standard errors built on it) is the sum
     over every frame, taken from the blocks with the model quadratic within each block and
     the two blocks around ``t0`` summed frame by frame (``engine.frame_sse``).
@@ -176,6 +180,8 @@ def fit_tics(
     """
     m = get_model(model)
     t, y = _as_batch(time, intensities)
+    if not (np.isfinite(block_s) and block_s >= 0):
+        raise ValueError(f"block_s must be a number of seconds >= 0; got {block_s!r}")
     n, n_frames = y.shape
     columns = _result_columns(m)
     values = {name: np.full(n, np.nan) for name in columns[1:-3]}
@@ -237,19 +243,43 @@ def fit_tics(
             if k * max(c, 1) == 1:  # already frame by frame
                 continue
             # A bolus rising within a few coarse blocks is too fast for them: such curves
-            # are fitted again frame by frame (their own fit decides, so the batch does not;
-            # a curve without enhancement stays as it is).
+            # are fitted again with the start and the bins built from single frames (their
+            # own fit decides, so the batch does not; a curve without enhancement stays as
+            # it is), and the refit is kept where it lowers the frames' sum of squares.
             step = t[-1] - t[0] if t.ndim == 1 else t[members, -1] - t[members, 0]
             coarse_s = k * c * step / max(n_frames - 1, 1)
             rise = values["ttp"][members] - values["t0"][members]
             bolus = np.array([FLAGS["none"] not in flags[i] for i in members], dtype=bool)
             fast = members[bolus & (rise < FAST_RISE_BLOCKS * coarse_s)]
-            for i in fast:
-                del flags[i][checked[i] :]
-            _fit_group(m, t, y, values, fast, flags, k=1, merge=1)
+            if fast.size:
+                _refit(m, t, y, values, fast, flags, checked)
     out = pd.DataFrame({"model": pd.Series([m.name] * n, dtype=object), **values})
     out["flag"] = pd.Series(["; ".join(f) for f in flags], dtype=object)
     return out[columns]
+
+
+def _refit(m, t, y, values, rows, flags, checked):
+    """Fit ``rows`` again from single frames; keep the refit where its sum of squares over
+    the frames is lower, the first fit elsewhere (iterations of both are counted)."""
+    first = {name: column[rows].copy() for name, column in values.items()}
+    first_flags = [flags[i][checked[i] :] for i in rows]
+    for i in rows:
+        del flags[i][checked[i] :]
+    _fit_group(m, t, y, values, rows, flags, k=1, merge=1)
+    values["n_iter"][rows] += first["n_iter"]
+    # the first fit's sum of squares on every frame (its block estimate is what a fast
+    # bolus makes unreliable); the refit's blocks are single frames, so its own is exact
+    theta = np.stack([first[name] for name in m.param_names], axis=1)
+    frames = np.broadcast_to(t if t.ndim == 1 else t[rows], (rows.size, y.shape[1])).copy()
+    f, _ = engine.evaluate(m, frames, theta, jac=False)
+    f -= y[rows]
+    exact = np.einsum("ij,ij->i", f, f)
+    worse = ~(values["sse"][rows] < exact)
+    for name, column in values.items():
+        column[rows[worse]] = first[name][worse]
+    for j in np.flatnonzero(worse):
+        i = rows[j]
+        flags[i][checked[i] :] = first_flags[j]
 
 
 def _fit_group(m, t, y, values, members, flags, *, k, merge):
@@ -276,6 +306,16 @@ def _fit_chunk(m, t, y, out, sel, flags, *, k, merge, layout=None):
     else:  # a time axis with a gap: every frame as it is (see engine.block_sizes)
         bins = blocks
     res = engine.levenberg_marquardt(m, bins, theta0, lims)
+    if merge:
+        # Bins follow the start's bolus.  Where the fit has moved the bolus well away from it
+        # (its rise shorter or longer by a third, e.g. a second pass the start had taken for
+        # part of the first), the bins are laid out again around the fit and the fit polished.
+        moved = np.flatnonzero(_rise_changed(m, theta0, res.theta))
+        if moved.size:
+            sub = engine.adaptive_bins(m, coarse.rows(moved), res.theta[moved], cumulative[moved])
+            lims_moved = (lims[0][moved], lims[1][moved])
+            again = engine.levenberg_marquardt(m, sub, res.theta[moved], lims_moved)
+            res = res.replaced(moved, again)
     theta = res.theta
     # the sum of squares over the frames, from the block statistics (see engine.frame_sse)
     sse = engine.frame_sse(m, blocks, theta, frames=(t, y))
@@ -321,6 +361,17 @@ def _fit_chunk(m, t, y, out, sel, flags, *, k, merge, layout=None):
             flags[i].append(FLAGS["washout"])
         if few[j]:
             flags[i].append(FLAGS["few"])
+
+
+def _rise_changed(m, before, after, *, factor=1.5):
+    """Curves whose rise (TTP - t0) differs by more than ``factor`` between two fits."""
+    with np.errstate(all="ignore"):
+        rises = [
+            m.ttp(t0=th[:, 3], **{k: th[:, i + 1] for i, k in enumerate(m.shape_names)}) - th[:, 3]
+            for th in (before, after)
+        ]
+        ratio = rises[1] / rises[0]
+    return np.isfinite(ratio) & ((ratio > factor) | (ratio < 1.0 / factor))
 
 
 def _frames_between(t, lo, hi):

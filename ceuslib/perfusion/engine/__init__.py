@@ -40,11 +40,11 @@ Notes
 Levenberg (1944), Marquardt (1963); the projected (box-constrained) variant follows Kanzow,
 Yamashita and Fukushima (2004), with the active set of Bertsekas (1982, "Projected Newton
 methods for optimization problems with simple constraints", SIAM J Control Optim 20:221-246).
-Curves are fitted frame by frame instead of in bins when their time axis has a gap (see
-:func:`block_sizes`) or when their bolus rises within a few coarse blocks (see
-:func:`ceuslib.perfusion.fit_tics`).  Starting values by log-linearisation of the bolus model are
-an engineering choice (ASSUMPTION), in the spirit of the data-driven starts of the open
-QuantUS CEUS code (TUL-Dev/QuantUS-Plugins-CEUS).
+Curves are fitted on every frame instead of in bins when their time axis has a gap (see
+:func:`block_sizes`), and from single-frame starts and bins when their bolus rises within a
+few coarse blocks (see :func:`ceuslib.perfusion.fit_tics`).  Starting values by
+log-linearisation of the bolus model are an engineering choice (ASSUMPTION), in the spirit
+of the data-driven starts of the open QuantUS CEUS code (TUL-Dev/QuantUS-Plugins-CEUS).
 """
 
 from __future__ import annotations

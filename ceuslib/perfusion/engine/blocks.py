@@ -5,10 +5,11 @@ See :mod:`ceuslib.perfusion.engine` for how the fit uses them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
+GAP_COARSE_BLOCKS = 2.0  # an interval longer than this many coarse blocks is a gap
 COARSE_S = 1.0  # seconds per block for the start and the bins
 
 
@@ -29,6 +30,15 @@ class Blocks:
     bend: np.ndarray | None = None  # (n, B) sum of y v
     s_uv: np.ndarray | None = None  # (n, B) sum of u v
     s_vv: np.ndarray | None = None  # (n, B) sum of v v
+
+    def rows(self, index: np.ndarray) -> Blocks:
+        """These blocks for the curves ``index`` only."""
+        return Blocks(
+            *(
+                None if v is None else v[index]
+                for v in (getattr(self, f.name) for f in fields(self))
+            )
+        )
 
     def merged(self, k: int) -> Blocks:
         """These blocks merged ``k`` at a time (the last group may be shorter), with exact
@@ -133,7 +143,7 @@ def block_sizes(t: np.ndarray, *, block_s: float, coarse_s: float = COARSE_S):
         per_block = n_frames // k + (n_frames % k > 0)
         c = np.rint(np.minimum(coarse_s / (k * step), per_block // 20))
         c = np.where(np.isfinite(c) & (c >= 1), c, 1).astype(int)
-        gap = ~(widest <= np.maximum(2.0 * step, block_s))
+        gap = ~(widest <= np.maximum(2.0 * step, GAP_COARSE_BLOCKS * coarse_s))
     k = np.where(gap, 1, k)
     c = np.where(gap, 0, c)
     return (int(k[0]), int(c[0])) if t.ndim == 1 else (k, c)

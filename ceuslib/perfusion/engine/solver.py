@@ -34,9 +34,21 @@ def _gram(J: np.ndarray) -> np.ndarray:
 class LMResult:
     theta: np.ndarray  # (n, 5)
     jtj: np.ndarray  # (n, 5, 5) weighted normal matrix at the solution
-    sse_blocks: np.ndarray  # (n,) weighted sum of squares of block means
+    sse_blocks: np.ndarray  # (n,) weighted sum of squares over the points fitted
     converged: np.ndarray  # (n,) bool
     n_iter: np.ndarray  # (n,)
+
+    def replaced(self, rows: np.ndarray, other: LMResult) -> LMResult:
+        """These results with ``rows`` taken from ``other`` (a fit continued from these:
+        its iterations are added to theirs)."""
+        fields = [self.theta.copy(), self.jtj.copy(), self.sse_blocks.copy(), self.converged.copy()]
+        for store, value in zip(
+            fields, (other.theta, other.jtj, other.sse_blocks, other.converged), strict=True
+        ):
+            store[rows] = value
+        n_iter = self.n_iter.copy()
+        n_iter[rows] += other.n_iter
+        return LMResult(*fields, n_iter)
 
 
 def levenberg_marquardt(
