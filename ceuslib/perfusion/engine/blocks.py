@@ -254,14 +254,23 @@ def make_blocks(
     else:
         nb = n_frames // k
         cut = nb * k
-        yb = y[:, :cut].reshape(n, nb, k)
-        squares = np.einsum("nbk,nbk->nb", yb, yb)
-        sums = yb.sum(axis=2)
-        tk = t[:, :cut].reshape(n, nb, k)
-        tb = tk.mean(axis=2)
-        uv = _centred_powers(tk)  # (n, nb, 2, k)
-        moment, bend = np.einsum("nbk,nbjk->jnb", yb, uv)
-        spread, s_uv, s_vv = _time_sums(uv)
+        # one row per block: sums over the k frames as products with ones or row-wise dots
+        yk = y[:, :cut].reshape(n * nb, k)
+        ones = np.ones(k)
+        u = t[:, :cut].reshape(n * nb, k) @ ones
+        u /= k
+        tb = u.reshape(n, nb)
+        u = t[:, :cut].reshape(n * nb, k) - u[:, None]
+        v = u * u
+        spread = v @ ones
+        v -= (spread / k)[:, None]
+
+        def dot(a, b):
+            return np.einsum("ij,ij->i", a, b).reshape(n, nb)
+
+        sums = (yk @ ones).reshape(n, nb)
+        squares, moment, bend = dot(yk, yk), dot(yk, u), dot(yk, v)
+        spread, s_uv, s_vv = spread.reshape(n, nb), dot(u, v), dot(v, v)
         w = np.full(nb, float(k))
         if cut < n_frames:  # the remainder forms one more (shorter) block
             rest = y[:, cut:]
