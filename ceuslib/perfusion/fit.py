@@ -335,12 +335,12 @@ def _fit_chunk(m, t, y, out, sel, flags, *, k, merge, layout=None):
         out[f"{name}_se"][sel] = se[:, i]
     for name in DESCRIPTORS:
         out[name][sel] = desc[name]
-    k = engine.N_PARAMS + 1
+    n_est = engine.N_PARAMS + 1  # five parameters and the noise variance
     loglik = n_frames * np.log(np.maximum(sse, 1e-300) / n_frames)
     out["qof"][sel] = 100.0 * (1.0 - sse / sst)
     out["sse"][sel] = sse
-    out["aic"][sel] = loglik + 2 * k
-    out["bic"][sel] = loglik + k * np.log(n_frames)
+    out["aic"][sel] = loglik + 2 * n_est
+    out["bic"][sel] = loglik + n_est * np.log(n_frames)
     out["n_frames"][sel] = n_frames
     out["n_iter"][sel] = res.n_iter
     converged = res.converged & np.isfinite(theta).all(axis=1)

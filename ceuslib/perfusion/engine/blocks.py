@@ -126,9 +126,9 @@ def block_sizes(t: np.ndarray, *, block_s: float, coarse_s: float = COARSE_S):
     ``t`` is one axis ``(n_frames,)`` (two ints are returned) or one per curve
     ``(n, n_frames)`` (two int arrays).  Blocks last about ``block_s`` seconds and coarse
     blocks about ``coarse_s``, keeping at least 20 of each, from the mean frame interval.
-    An axis with a gap longer than a block (and than twice its mean interval) gets
-    ``(1, 0)``: its frames are fitted as they are, neither blocked nor binned, since a block
-    or a bin must not average frames from both sides of a gap.
+    An axis with a gap longer than ``GAP_COARSE_BLOCKS`` coarse blocks (and than twice its
+    mean interval) gets ``(1, 0)``: its frames are fitted as they are, neither blocked nor
+    binned, since a block or a bin must not average frames from both sides of a long gap.
     """
     tt = np.atleast_2d(t)
     n_frames = tt.shape[1]

@@ -52,11 +52,11 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray, frames=None)
     ``f_i = fbar + f' u_i + q v_i`` with ``q = f''/2``, ``v = u^2 - mean(u^2)`` and
     ``fbar = f(tbar) + q mean(u^2)``; then ``sum_i (y_i - f_i)^2 = within + w (ybar -
     fbar)^2 + f'^2 S_uu - 2 f' S_yu + q^2 S_vv - 2 q S_yv + 2 f' q S_uv`` exactly, from the
-    blocks' sums (``spread``, ``moment``, ``bend``, ``s_uv``, ``s_vv``; blocks without
-    ``bend``, such as merged ones, take the model as linear).  The neglected terms are of the
-    order of the third derivative times the cube of the block duration.  The model has a
-    kink at ``t0``: with ``frames = (t, y)`` the two blocks around each curve's ``t0`` are
-    summed frame by frame instead.
+    blocks' sums (``spread``, ``moment``, ``bend``, ``s_uv``, ``s_vv``: blocks from
+    :func:`make_blocks`, whose full blocks all hold the same number of frames).  The
+    neglected terms are of the order of the third derivative times the cube of the block
+    duration.  The model has a kink at ``t0``: with ``frames = (t, y)`` the two blocks around
+    each curve's ``t0`` are summed frame by frame instead.
     """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = blocks.t - t0
@@ -67,15 +67,11 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray, frames=None)
     ag *= area * pos
     slope = ag * d1  # f' = A g (log g)'
     resid = blocks.y - off - ag
-    if blocks.bend is None:
-        terms = blocks.within_ss + blocks.w * resid * resid
-        terms += slope * (slope * blocks.spread - 2.0 * blocks.moment)
-    else:
-        q = 0.5 * ag * (d1 * d1 + d2)  # f''/2 = A g ((log g)'^2 + (log g)'') / 2
-        resid -= q * blocks.spread / blocks.w
-        terms = blocks.within_ss + blocks.w * resid * resid
-        terms += slope * (slope * blocks.spread - 2.0 * blocks.moment + 2.0 * q * blocks.s_uv)
-        terms += q * (q * blocks.s_vv - 2.0 * blocks.bend)
+    q = 0.5 * ag * (d1 * d1 + d2)  # f''/2 = A g ((log g)'^2 + (log g)'') / 2
+    resid -= q * blocks.spread / blocks.w
+    terms = blocks.within_ss + blocks.w * resid * resid
+    terms += slope * (slope * blocks.spread - 2.0 * blocks.moment + 2.0 * q * blocks.s_uv)
+    terms += q * (q * blocks.s_vv - 2.0 * blocks.bend)
     sse = terms.sum(axis=1)
     nb = blocks.t.shape[1]
     if frames is not None and nb >= 3:
