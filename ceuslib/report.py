@@ -27,41 +27,19 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ceuslib import __version__
-from ceuslib.accuracy import (
-    clustered_roc_auc,
-    confusion_counts,
-    diagnostic_metrics,
-    roc_auc,
-    roc_curve,
+from ceuslib.analysis import (
+    DEFAULT_SEED,
+    accuracy_table,
+    analysis_set,
+    decision_table,
+    exclusions_table,
+    roc_table,
 )
 from ceuslib.cohort import Cohort
-from ceuslib.cohort.fitting import fit_cohort_curves
-from ceuslib.decision import evaluate_policy
 from ceuslib.eligibility import stard_flow
-
-#: The qualitative CEUS reading: a node is positive when contrast fills it centripetally,
-#: from the capsule inwards (metastatic pattern; benign nodes fill centrifugally, Ling 2020).
-CEUS_POSITIVE = ("ceus_direction", "centripetal")
-
-#: Quantitative descriptors of the ROC table: column, label, and which end means residual
-#: tumour.  Direction is stated, never guessed from the data: perfusion is expected to stay
-#: higher in viable tumour than in a fibrotic regression bed, and malignant nodes peak
-#: earlier than benign ones (Dudau 2014); larger nodes are more suspicious.
-ROC_DESCRIPTORS = (
-    ("pe", "Peak enhancement (fitted, a.u.)", "higher"),
-    ("wiauc", "Wash-in AUC (fitted, a.u. s)", "higher"),
-    ("ttp", "Time to peak (s)", "lower"),
-    ("short_axis_mm", "B-mode short axis (mm)", "higher"),
-)
-
-TESTS = {
-    "CEUS (centripetal filling)": lambda nodes: nodes[CEUS_POSITIVE[0]] == CEUS_POSITIVE[1],
-    "CT/MRI call": lambda nodes: nodes["ct_mri_call"] == "positive",
-}
 
 
 @dataclass(frozen=True)
@@ -72,6 +50,8 @@ class Report:
     accuracy: pd.DataFrame
     roc: pd.DataFrame
     decision: pd.DataFrame
+    exclusions: pd.DataFrame
+    index_test: pd.DataFrame
     roc_points: pd.DataFrame = field(repr=False)
     flow: object = field(repr=False)
     decision_patients: int = 0
@@ -83,44 +63,26 @@ class Report:
         """The tables by file stem, in the order of the report."""
         return {
             "stard_flow": self.stard,
+            "index_test_results": self.index_test,
+            "exclusions": self.exclusions,
             "accuracy": self.accuracy,
             "roc": self.roc,
             "decision": self.decision,
         }
 
 
-def _analysis_nodes(cohort: Cohort) -> pd.DataFrame:
-    """CEUS-examined target nodes matched to pathology, with their fitted descriptors."""
-    nodes = cohort.nodes
-    imaged = nodes[(nodes["ceus_imaged"] == "yes") & nodes["viable_tumour"].isin(["yes", "no"])]
-    fits = fit_cohort_curves(cohort.tics)
-    if "converged" not in fits:
-        fits = fits.assign(converged=pd.Series(dtype=bool))
-    return imaged.merge(fits, on="node_id", how="left").reset_index(drop=True)
-
-
-def _patient_calls(cohort: Cohort) -> pd.DataFrame:
-    """Per patient with a CEUS-examined node: the reference standard and each test's call."""
-    nodes = cohort.nodes[cohort.nodes["ceus_imaged"] == "yes"]
-    calls = pd.DataFrame({name: rule(nodes) for name, rule in TESTS.items()})
-    calls["patient_id"] = nodes["patient_id"].to_numpy()
-    per_patient = calls.groupby("patient_id", sort=True).any()
-    truth = cohort.patients.set_index("patient_id")[["residual_nodal_disease", "nodes_positive"]]
-    return per_patient.join(truth, how="inner")
-
-
-def _accuracy_rows(level_name: str, y: np.ndarray, calls: dict[str, np.ndarray], level: float):
-    rows = []
-    for test, positive in calls.items():
-        cells = confusion_counts(y, positive)
-        table = diagnostic_metrics(**cells, level=level)
-        for measure, values in table.iterrows():
-            rows.append({"level": level_name, "test": test, "measure": measure, **cells, **values})
-    return rows
+def _index_test_results(aset) -> pd.DataFrame:
+    """CEUS results by reference standard at both levels, uninterpretable results included."""
+    frames = []
+    for unit in ("patient", "node"):
+        table = aset.index_test_results(unit).reset_index()
+        frames.append(table.assign(level=unit))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["level", "result", "target_present", "target_absent", "total"]]
 
 
 def build_report(
-    cohort: Cohort, *, n_boot: int = 2000, seed: int = 20261126, level: float = 0.95
+    cohort: Cohort, *, n_boot: int = 2000, seed: int = DEFAULT_SEED, level: float = 0.95
 ) -> Report:
     """Compute the methods-supplement tables of a cohort.
 
@@ -141,75 +103,36 @@ def build_report(
 
     Notes
     -----
-    Nodes enter the node-level tables when they were examined with CEUS and matched to the
-    dissected specimen; the ROC table also needs a converged curve fit.  Patients enter the
-    patient-level tables when at least one target node was examined with CEUS; their
-    reference standard is ``residual_nodal_disease`` (any dissected node with viable
-    tumour), the quantity that decides the neck.
+    Every table is computed by :mod:`ceuslib.analysis` on the analysis set of
+    :func:`ceuslib.analysis.analysis_set`, as the book's chapters compute theirs: nodes
+    enter the node-level tables when they were examined with CEUS, read and matched to the
+    dissected specimen; the ROC table of fitted descriptors also needs a curve the fitter
+    could analyse (no excluding flag).  Patients enter the patient-level tables when they
+    have a CEUS call; their reference standard is ``residual_nodal_disease`` (any dissected
+    node with viable tumour), the quantity that decides the neck.  Every node left out is
+    listed with its reason in the ``exclusions`` table.
 
     Examples
     --------
     >>> from ceuslib.cohort import simulate_cohort
     >>> report = build_report(simulate_cohort(40, seed=7), n_boot=50, seed=1)
     >>> sorted(report.tables())
-    ['accuracy', 'decision', 'roc', 'stard_flow']
+    ['accuracy', 'decision', 'exclusions', 'index_test_results', 'roc', 'stard_flow']
     >>> sorted(report.accuracy["level"].unique())
     ['node', 'patient']
     """
     flow = stard_flow(cohort.screening, cohort.patients, cohort.nodes)
-    nodes = _analysis_nodes(cohort)
-    y_nodes = (nodes["viable_tumour"] == "yes").to_numpy()
-    node_calls = {name: rule(nodes).to_numpy() for name, rule in TESTS.items()}
-    patients = _patient_calls(cohort)
-    y_patients = (patients["residual_nodal_disease"] == "yes").to_numpy()
-    patient_calls = {name: patients[name].to_numpy() for name in TESTS}
-    accuracy = pd.DataFrame(
-        _accuracy_rows("node", y_nodes, node_calls, level)
-        + _accuracy_rows("patient", y_patients, patient_calls, level)
-    )
-
-    fitted = nodes[nodes["converged"].fillna(False).astype(bool)].reset_index(drop=True)
-    y_fit = (fitted["viable_tumour"] == "yes").to_numpy()
-    roc_rows, points = [], []
-    for column, label, direction in ROC_DESCRIPTORS:
-        score = fitted[column].to_numpy(dtype=float)
-        plain = roc_auc(y_fit, score, level=level, direction=direction)
-        clustered = clustered_roc_auc(
-            y_fit, score, fitted["patient_id"].to_numpy(), level=level, direction=direction
-        )
-        roc_rows.append(
-            {
-                "descriptor": column,
-                "label": label,
-                "direction": direction,
-                "n_nodes": len(score),
-                "n_patients": clustered.n_clusters,
-                "auc": plain.auc,
-                "delong_ci_low": plain.ci_low,
-                "delong_ci_high": plain.ci_high,
-                "clustered_ci_low": clustered.ci_low,
-                "clustered_ci_high": clustered.ci_high,
-            }
-        )
-        curve = roc_curve(y_fit, score, direction=direction).to_frame()
-        points.append(curve.assign(descriptor=column, label=label))
-
-    ceus = patients["CEUS (centripetal filling)"].to_numpy()
-    policy = evaluate_policy(
-        ceus,
-        y_patients.astype(int),
-        residual_nodes=patients["nodes_positive"].to_numpy(),
-        n_boot=n_boot,
-        seed=seed,
-        level=level,
-    )
-    decision = policy.to_frame().rename_axis("measure").reset_index()
+    aset = analysis_set(cohort)
+    roc, points = roc_table(aset, level=level)
+    policy = decision_table(aset, n_resamples=n_boot, seed=seed, level=level)
     return Report(
         stard=flow.to_frame(),
-        accuracy=accuracy,
-        roc=pd.DataFrame(roc_rows),
-        decision=decision,
-        roc_points=pd.concat(points, ignore_index=True),
+        accuracy=accuracy_table(aset, level=level),
+        roc=roc,
+        decision=policy.to_frame().rename_axis("measure").reset_index(),
+        exclusions=exclusions_table(aset),
+        index_test=_index_test_results(aset),
+        roc_points=points,
         flow=flow,
         decision_patients=policy.n_patients,
         n_boot=n_boot,
@@ -230,6 +153,19 @@ def _html_page(report: Report, source: str, figures: dict[str, str]) -> str:
     roc = report.roc.drop(columns=["descriptor"])
     sections = [
         ("Participant flow (STARD 2015)", table(report.stard), "stard_flow"),
+        (
+            "CEUS results by reference standard, uninterpretable results included "
+            "(STARD 2015 items 23 and 24)",
+            table(report.index_test),
+            None,
+        ),
+        (
+            f"Target nodes left out of an analysis ({len(report.exclusions)}), with the reason",
+            table(report.exclusions)
+            if len(report.exclusions)
+            else "<p>None: every target node entered every analysis.</p>",
+            None,
+        ),
         (
             f"Diagnostic accuracy ({report.level:.0%} Wilson intervals; log-method likelihood "
             "ratios)",

@@ -102,6 +102,8 @@ def test_written_report_is_complete_offline_and_reproducible(report, tmp_path: P
         "index.html",
         "accuracy.csv",
         "decision.csv",
+        "exclusions.csv",
+        "index_test_results.csv",
         "roc.csv",
         "roc_points.csv",
         "stard_flow.csv",

@@ -1,0 +1,186 @@
+"""The tables that the chapters and ``ceuslib report`` share, computed in one place.
+
+Each function takes an :class:`~ceuslib.analysis.sets.AnalysisSet` and returns a tidy
+``DataFrame``; a chapter that shows one of these tables calls the same function as the report,
+so the two agree to the last digit on the same data and seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ceuslib.accuracy import (
+    clustered_roc_auc,
+    confusion_counts,
+    diagnostic_metrics,
+    roc_auc,
+    roc_curve,
+)
+from ceuslib.analysis.definitions import CEUS_READING, READINGS, SCORES, Score
+from ceuslib.analysis.sets import AnalysisSet
+from ceuslib.decision import evaluate_policy
+
+#: The bootstrap seed of the report and of the chapters' copies of its tables.
+DEFAULT_SEED = 20261126
+
+
+def accuracy_table(aset: AnalysisSet, *, level: float = 0.95) -> pd.DataFrame:
+    """Accuracy of every reading, node by node and patient by patient.
+
+    Parameters
+    ----------
+    aset : AnalysisSet
+    level : float
+        Confidence level of the intervals (Wilson for proportions, log method for the
+        likelihood ratios; :func:`ceuslib.accuracy.diagnostic_metrics`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``level``, ``test``, ``measure``): the cell counts ``tp, fp, fn, tn``
+        and ``estimate, ci_low, ci_high``.  Node level: the ``node`` set; patient level:
+        the ``patient`` set (see :func:`ceuslib.analysis.analysis_set`).
+
+    Examples
+    --------
+    >>> from ceuslib.analysis import analysis_set
+    >>> from ceuslib.cohort import simulate_cohort
+    >>> table = accuracy_table(analysis_set(simulate_cohort(30, seed=5)))
+    >>> sorted(table["level"].unique()), sorted(table["test"].unique())
+    (['node', 'patient'], ['CEUS (centripetal filling)', 'CT/MRI call'])
+    """
+    rows = []
+    for unit in ("node", "patient"):
+        y = aset.truth(unit)
+        for reading in READINGS:
+            cells = confusion_counts(y, aset.calls(unit, reading))
+            metrics = diagnostic_metrics(**cells, level=level)
+            for measure, values in metrics.iterrows():
+                rows.append(
+                    {"level": unit, "test": reading.label, "measure": measure, **cells, **values}
+                )
+    return pd.DataFrame(rows)
+
+
+def score_values(aset: AnalysisSet, score: Score) -> pd.DataFrame:
+    """The nodes on which a score is analysed: the curve set for fitted descriptors.
+
+    Returns ``patient_id``, ``truth`` and ``score`` for the nodes where the score is finite.
+    """
+    frame = aset.curve_level() if score.fitted else aset.node_level()
+    if score.column not in frame:  # a cohort without curves has no fitted descriptors
+        frame = frame.assign(**{score.column: np.nan})
+    out = pd.DataFrame(
+        {
+            "patient_id": frame["patient_id"].to_numpy(),
+            "truth": frame["truth"].to_numpy(dtype=bool),
+            "score": frame[score.column].to_numpy(dtype=float),
+        }
+    )
+    return out[np.isfinite(out["score"])].reset_index(drop=True)
+
+
+def roc_table(
+    aset: AnalysisSet, *, level: float = 0.95, scores: tuple[Score, ...] = SCORES
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Area under the ROC curve of each quantitative score, plain and clustered.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per score: ``descriptor, label, direction, n_nodes, n_patients, auc,
+        delong_ci_low, delong_ci_high`` (nodes taken as independent) and
+        ``clustered_ci_low, clustered_ci_high`` (Obuchowski 1997, nodes within patients).
+        A score with no node of either class has NaN in place of its numbers.
+    points : pandas.DataFrame
+        The empirical ROC curve of each score (``fpr, tpr, threshold, descriptor, label``).
+    """
+    rows, points = [], []
+    for score in scores:
+        data = score_values(aset, score)
+        y = data["truth"].to_numpy()
+        row = {
+            "descriptor": score.column,
+            "label": score.label,
+            "direction": score.direction,
+            "n_nodes": len(data),
+            "n_patients": int(data["patient_id"].nunique()),
+        }
+        if y.all() or not y.any():
+            nan = float("nan")
+            rows.append({**row, "auc": nan, "delong_ci_low": nan, "delong_ci_high": nan,
+                         "clustered_ci_low": nan, "clustered_ci_high": nan})  # fmt: skip
+            continue
+        x = data["score"].to_numpy()
+        plain = roc_auc(y, x, level=level, direction=score.direction)
+        clustered = clustered_roc_auc(
+            y, x, data["patient_id"].to_numpy(), level=level, direction=score.direction
+        )
+        rows.append(
+            {
+                **row,
+                "auc": plain.auc,
+                "delong_ci_low": plain.ci_low,
+                "delong_ci_high": plain.ci_high,
+                "clustered_ci_low": clustered.ci_low,
+                "clustered_ci_high": clustered.ci_high,
+            }
+        )
+        curve = roc_curve(y, x, direction=score.direction).to_frame()
+        points.append(curve.assign(descriptor=score.column, label=score.label))
+    columns = ["fpr", "tpr", "threshold", "descriptor", "label"]
+    points_frame = pd.concat(points, ignore_index=True) if points else pd.DataFrame(columns=columns)
+    return pd.DataFrame(rows), points_frame
+
+
+def decision_table(
+    aset: AnalysisSet,
+    *,
+    n_resamples: int = 2000,
+    seed: int = DEFAULT_SEED,
+    level: float = 0.95,
+):
+    """Observe every neck whose CEUS call is negative: what happens per 100 patients.
+
+    Patients of the ``patient`` set; the neck is dissected when the CEUS call is positive.
+    Returns the :class:`ceuslib.decision.PolicyResult` of
+    :func:`ceuslib.decision.evaluate_policy` (bootstrap over patients with ``seed``).
+    """
+    patients = aset.patient_level()
+    return evaluate_policy(
+        aset.calls("patient", CEUS_READING),
+        patients["residual"].to_numpy(dtype=int),
+        residual_nodes=patients["nodes_positive"].to_numpy(),
+        n_boot=n_resamples,
+        seed=seed,
+        level=level,
+    )
+
+
+def exclusions_table(aset: AnalysisSet) -> pd.DataFrame:
+    """Every target node left out of an analysis, with its reason (STARD 2015 item 24).
+
+    Columns ``node_id, patient_id, reason, in_patient_analysis, in_node_analysis``; the
+    reason in words, with the fitter's flags for a curve that was not analysable.
+    """
+    excluded = aset.exclusions()
+    return pd.DataFrame(
+        {
+            "node_id": excluded["node_id"].astype(str),
+            "patient_id": excluded["patient_id"].astype(str),
+            "reason": excluded["detail"].astype(str),
+            "in_patient_analysis": excluded["in_patient"].map({True: "yes", False: "no"}),
+            "in_node_analysis": excluded["in_node"].map({True: "yes", False: "no"}),
+        }
+    )
+
+
+__all__ = [
+    "DEFAULT_SEED",
+    "accuracy_table",
+    "decision_table",
+    "exclusions_table",
+    "roc_table",
+    "score_values",
+]
