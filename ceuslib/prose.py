@@ -3,8 +3,7 @@
 A chapter that reruns on a study's own files must not print a sentence its data contradict.
 Each function here returns the wording that the numbers support ("higher than" only when the
 interval of the difference lies above zero, "not clearly different from" when it straddles
-zero) or
-the number itself, formatted once.  The results are :class:`Text`, a ``str`` whose ``repr``
+zero) or the number itself, formatted once.  The results are :class:`Text`, a ``str`` whose ``repr``
 has no quotes, so that MyST's ``{eval}`` role shows them as plain words both in the built
 book and in JupyterLab (``jupyterlab-myst``).
 
