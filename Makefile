@@ -5,7 +5,8 @@
 #                checks, every page in headless Chromium (installed from Debian when missing)
 #   make lint    ruff on the library, tests, tools and benchmarks
 #   make bench   the performance benchmarks (ratios measured side by side)
-#   make lab     JupyterLab with jupytext: open book/*.md as notebooks
+#   make lab     every chapter executed into _build/lab (numbers of the prose filled in) and
+#                opened in JupyterLab with jupyterlab-myst; DATA=DIR for a study's files
 #   make pdf     the book as one PDF (singlehtml build printed by headless Chromium, offline)
 #   make lock    re-pin requirements/lock.txt and environment.yml
 #   make clean   remove builds and caches (keeps .venv); make distclean also removes .venv
@@ -76,7 +77,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. book/intro.md
+	$(BIN)/python tools/execute_chapters.py --out _build/lab $(if $(DATA),--data "$(DATA)")
+	$(BIN)/jupyter lab --notebook-dir=. _build/lab/intro.ipynb
 
 lock:
 	$(PYTHON) tools/lock.py
