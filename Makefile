@@ -3,6 +3,7 @@
 #                study's own files into _build/<name>
 #   make test    unit tests + doctests, every chapter under nbval, a clean -W book build, HTML
 #                checks, every page in headless Chromium (installed from Debian when missing)
+#   make test-cohorts  every chapter executed on twenty generated cohorts (not in make test)
 #   make lint    ruff on the library, tests, tools and benchmarks
 #   make bench   the performance benchmarks (ratios measured side by side)
 #   make lab     every chapter executed into _build/lab (numbers of the prose filled in) and
@@ -22,7 +23,7 @@ CFF_STAMP := $(CFF_VENV)/.installed
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test unit nbval book-strict site-check browser-check pdf lint bench lab lock clean distclean
+.PHONY: book test test-cohorts unit nbval book-strict site-check browser-check pdf lint bench lab lock clean distclean
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=...")'
@@ -52,6 +53,9 @@ $(CHROMIUM):
 
 unit: $(STAMP) $(CFF_STAMP)
 	$(BIN)/python -m pytest --junitxml=_build/reports/unit.xml
+
+test-cohorts: $(STAMP)
+	$(BIN)/python tools/cohorts.py --sweep
 
 nbval: $(STAMP)
 	$(BIN)/python tools/run_tests.py nbval

@@ -46,6 +46,7 @@ class ChapterRun:
     expressions: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    data: str = ""
 
 
 def eval_expressions(source: str) -> list[str]:
@@ -138,7 +139,30 @@ def execute_chapter(source: Path, out: Path, data: Path | None, timeout: int = 6
 
 def _job(args: tuple[str, str, str | None, int]) -> ChapterRun:
     source, out, data, timeout = args
-    return execute_chapter(Path(source), Path(out), Path(data) if data else None, timeout)
+    run = execute_chapter(Path(source), Path(out), Path(data) if data else None, timeout)
+    run.data = data or "the shipped cohort"
+    return run
+
+
+def run_all(
+    jobs: list[tuple[Path, Path, Path | None]], *, workers: int = 2, timeout: int = 600
+) -> list[ChapterRun]:
+    """Execute ``(chapter, output notebook, data folder)`` jobs in a pool; print each."""
+    args = [(str(c), str(o), str(d) if d else None, timeout) for c, o, d in jobs]
+    runs = []
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        for run in pool.map(_job, args):
+            status = "FAILED" if run.failures else "ok"
+            print(
+                f"{run.chapter:10s} {status:6s} {run.cells:3d} cells, {run.expressions:3d} "
+                f"{{eval}} values, {run.seconds:5.1f} s  ({run.data})",
+                flush=True,
+            )
+            runs.append(run)
+    for run in runs:
+        for failure in run.failures:
+            print(f"FAILED {failure} ({run.data})", flush=True)
+    return runs
 
 
 def main(argv: list[str]) -> int:
@@ -156,22 +180,13 @@ def main(argv: list[str]) -> int:
             print(f"unknown chapter(s): {', '.join(unknown)}", file=sys.stderr)
             return 2
         chapters = [c for c in chapters if c.stem in args.chapters]
-    data = str(args.data.resolve()) if args.data else None
-    jobs = [(str(c), str(args.out / f"{c.stem}.ipynb"), data, args.timeout) for c in chapters]
-    label = args.data or "the shipped cohort"
-    with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        runs = list(pool.map(_job, jobs))
-    failures = [failure for run in runs for failure in run.failures]
-    for run in runs:
-        status = "FAILED" if run.failures else "ok"
-        print(
-            f"{run.chapter:10s} {status:6s} {run.cells:3d} cells, {run.expressions:3d} "
-            f"{{eval}} values, {run.seconds:5.1f} s  ({label})",
-            flush=True,
-        )
-    for failure in failures:
-        print(f"FAILED {failure}", flush=True)
-    return 1 if failures else 0
+    data = args.data.resolve() if args.data else None
+    runs = run_all(
+        [(c, args.out / f"{c.stem}.ipynb", data) for c in chapters],
+        workers=args.jobs,
+        timeout=args.timeout,
+    )
+    return 1 if any(run.failures for run in runs) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,116 @@
+"""Run every chapter on generated cohorts unlike the shipped one.
+
+``python tools/cohorts.py`` (the ``cohorts`` step of ``make test``) simulates the cohorts of
+:data:`QUICK` into ``_build/cohorts/<name>/data`` and executes every chapter on each with
+``tools/execute_chapters.py``; ``python tools/cohorts.py --sweep`` (``make test-cohorts``) runs
+the twenty of :data:`SWEEP`.  A chapter that raises on a valid cohort, or an ``{eval}`` value
+it cannot compute, fails the step.  Each cohort is first checked with ``read_cohort``, as
+``ceuslib validate`` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import execute_chapters  # noqa: E402
+from toc import toc_chapters  # noqa: E402
+
+OUT = ROOT / "_build" / "cohorts"
+
+
+@dataclass(frozen=True)
+class CohortSpec:
+    """One generated cohort: size, seed, scenario overrides and whether it has curves."""
+
+    name: str
+    patients: int
+    seed: int
+    overrides: dict = field(default_factory=dict)
+    curves: bool = True
+
+    def simulate(self):
+        from ceuslib.cohort import simulate_cohort
+        from ceuslib.cohort.scenario import Scenario
+        from ceuslib.cohort.scenario_file import with_overrides
+
+        scenario = with_overrides(Scenario(), **self.overrides)
+        return simulate_cohort(self.patients, seed=self.seed, scenario=scenario, curves=self.curves)
+
+
+QUICK: tuple[CohortSpec, ...] = (
+    CohortSpec("pilot-low-prevalence", 30, 12, {"prevalence": 0.15}),
+    CohortSpec("large-high-prevalence", 500, 13, {"prevalence": 0.8}),
+    CohortSpec("weak-signal", 80, 4242, {"signal": 0.2}),
+    CohortSpec("no-curves-one-node", 100, 7, {"nodes_per_patient": 1}, curves=False),
+)
+"""The cohorts of ``make test``: a pilot of 30 with low prevalence, 500 patients with high
+prevalence, a weak CEUS signal, and readings without curves with one node per patient."""
+
+SWEEP: tuple[CohortSpec, ...] = QUICK + tuple(
+    CohortSpec(f"sweep-{seed}", patients, seed, overrides, curves)
+    for seed, patients, overrides, curves in (
+        (1, 20, {}, True),
+        (2, 25, {"prevalence": 0.05}, True),
+        (3, 40, {"prevalence": 0.95}, True),
+        (4, 60, {"signal": 0.0}, True),
+        (5, 60, {"signal": 2.0}, True),
+        (6, 80, {"nodes_per_patient": 3}, True),
+        (8, 100, {}, False),
+        (9, 120, {"prevalence": 0.3, "signal": 0.5}, True),
+        (10, 150, {"nodes_per_patient": 2}, True),
+        (11, 200, {}, True),
+        (12, 250, {"prevalence": 0.6}, False),
+        (14, 300, {"signal": 0.7}, True),
+        (15, 45, {"prevalence": 0.2, "nodes_per_patient": 1}, True),
+        (16, 35, {"signal": 0.3, "prevalence": 0.5}, True),
+        (4242, 80, {}, True),
+        (17, 400, {"prevalence": 0.4}, True),
+    )
+)
+"""Twenty cohorts for ``make test-cohorts``."""
+
+
+def run(specs: tuple[CohortSpec, ...], workers: int) -> int:
+    """Simulate and check every cohort, then run every chapter on each in one pool."""
+    from ceuslib.cohort import read_cohort
+
+    jobs = []
+    for spec in specs:
+        folder = OUT / spec.name
+        shutil.rmtree(folder, ignore_errors=True)  # a build folder of this tool's own
+        data = spec.simulate().write(folder / "data")
+        read_cohort(data)
+        jobs += [(c, folder / "lab" / f"{c.stem}.ipynb", data) for c in toc_chapters(ROOT)]
+    start = time.perf_counter()
+    runs = execute_chapters.run_all(jobs, workers=workers)
+    failed = sorted({Path(run.data).parent.name for run in runs if run.failures})
+    print(
+        f"{len(runs)} chapter runs on {len(specs)} cohorts in {time.perf_counter() - start:.0f} s; "
+        + (f"failed on: {', '.join(failed)}" if failed else "all passed"),
+        flush=True,
+    )
+    return 1 if failed else 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", action="store_true", help="the twenty cohorts of SWEEP")
+    parser.add_argument("--only", nargs="*", help="names of cohorts to run")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    specs = SWEEP if args.sweep else QUICK
+    if args.only:
+        specs = tuple(s for s in SWEEP if s.name in args.only)
+    return run(specs, args.jobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
