@@ -78,6 +78,34 @@ SWEEP: tuple[CohortSpec, ...] = QUICK + tuple(
 """Twenty cohorts for ``make test-cohorts``."""
 
 
+def compare_with_report(data: Path, lab: Path) -> list[str]:
+    """Tables a chapter shares with the report that differ from ``ceuslib report``'s.
+
+    Each executed chapter saved its ``SHARED_TABLES`` as CSV (``<chapter>.tables/``); the
+    report is built on the same files with its default seed and resamples, and each table
+    must be byte-identical to the report's file of the same name.
+    """
+    import tempfile
+
+    from ceuslib.cohort import read_cohort
+    from ceuslib.report import build_report, write_report
+
+    shared = sorted(lab.glob("*.tables/*.csv"))
+    if not shared:
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_report(build_report(read_cohort(data)), Path(tmp) / "report")
+        differences = []
+        for table in shared:
+            reported = folder / table.name
+            chapter = table.parent.stem
+            if not reported.is_file():
+                differences.append(f"{chapter} shares {table.stem}, which the report lacks")
+            elif reported.read_bytes() != table.read_bytes():
+                differences.append(f"{chapter}'s {table.stem} table differs from the report's")
+        return differences
+
+
 def run(specs: tuple[CohortSpec, ...], workers: int) -> int:
     """Simulate and check every cohort, then run every chapter on each in one pool."""
     from ceuslib.cohort import read_cohort
@@ -91,7 +119,14 @@ def run(specs: tuple[CohortSpec, ...], workers: int) -> int:
         jobs += [(c, folder / "lab" / f"{c.stem}.ipynb", data) for c in toc_chapters(ROOT)]
     start = time.perf_counter()
     runs = execute_chapters.run_all(jobs, workers=workers)
-    failed = sorted({Path(run.data).parent.name for run in runs if run.failures})
+    failed = {Path(run.data).parent.name for run in runs if run.failures}
+    for spec in specs:
+        differences = compare_with_report(OUT / spec.name / "data", OUT / spec.name / "lab")
+        for difference in differences:
+            print(f"FAILED {spec.name}: {difference}", flush=True)
+        if differences:
+            failed.add(spec.name)
+    failed = sorted(failed)
     print(
         f"{len(runs)} chapter runs on {len(specs)} cohorts in {time.perf_counter() - start:.0f} s; "
         + (f"failed on: {', '.join(failed)}" if failed else "all passed"),

@@ -35,6 +35,15 @@ from toc import toc_chapters  # noqa: E402
 EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 USER_EXPRESSIONS = "user_expressions"
+#: A chapter that shows a table the report also writes registers it in a dict of this name
+#: (``{"accuracy": frame, ...}``, keyed by the report's file stem); the executor saves each as
+#: CSV beside the notebook, in the report's number format, so a test can compare them.
+SHARED = "SHARED_TABLES"
+SHARED_CSV = (
+    "__import__('json').dumps({name: frame.to_csv(index=False, lineterminator='\\n', "
+    "float_format='%.10g') for name, frame in " + SHARED + ".items()}) "
+    "if '" + SHARED + "' in globals() else '{}'"
+)
 
 
 @dataclass
@@ -85,6 +94,26 @@ def _evaluate(client, expression: str, timeout: int) -> dict:
     return result
 
 
+def shared_tables_folder(notebook: Path) -> Path:
+    """Where the shared tables of an executed notebook are saved (``<stem>.tables``)."""
+    return notebook.with_suffix(".tables")
+
+
+def _save_shared_tables(client, out: Path, timeout: int, run: ChapterRun) -> None:
+    import ast
+    import json
+
+    result = _evaluate(client, SHARED_CSV, timeout)
+    if result.get("status") != "ok":
+        run.failures.append(f"{out.stem}: {SHARED} cannot be saved: {result.get('evalue')}")
+        return
+    tables = json.loads(ast.literal_eval(result["data"]["text/plain"]))
+    folder = shared_tables_folder(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in tables.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+
+
 def execute_chapter(source: Path, out: Path, data: Path | None, timeout: int = 600) -> ChapterRun:
     """Execute one chapter into ``out`` (an ``.ipynb``); never raises for a failing cell."""
     import time
@@ -131,6 +160,8 @@ def execute_chapter(source: Path, out: Path, data: Path | None, timeout: int = 6
                             )
                         results.append({"expression": expression, "result": result})
                     cell.metadata[USER_EXPRESSIONS] = results
+            if not run.failures:
+                _save_shared_tables(client, out, timeout, run)
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, out)
     run.seconds = time.perf_counter() - start
