@@ -6,7 +6,10 @@
   (default seed and resamples), compared byte for byte by ``tests/test_snapshot.py``;
 - ``tests/reference/snapshot/glue.json``: every value the chapters glue, copied from the
   last nbval run (``_build/reports/glue-nbval.json``, written by ``make test``), compared by
-  ``tests/site/test_glue_snapshot.py``.
+  ``tests/site/test_glue_snapshot.py``;
+- ``tests/reference/snapshot/printed.json``: every number the built book prints inline
+  (``{glue}`` and ``{eval}`` values, in page order), read from the last book build
+  (``_build/html``), compared by ``tests/site/test_printed_snapshot.py``.
 
 A change to either is deliberate: rerun this script and say in the commit message which
 numbers changed and why.
@@ -51,10 +54,36 @@ def record_glue() -> int:
     return sum(len(values) for values in glued.values())
 
 
+def printed_values(site: Path) -> dict[str, list[str]]:
+    """The inline values of every chapter page of a built book, in order of appearance."""
+    from bs4 import BeautifulSoup
+
+    out = {}
+    for page in sorted((site / "book").glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        spans = soup.select("span.pasted-text, p span.output, li span.output, td span.output")
+        values = [span.get_text() for span in spans]
+        if values:
+            out[page.stem] = values
+    return out
+
+
+def record_printed() -> int:
+    site = ROOT / "_build" / "html"
+    if not (site / "book").is_dir():
+        print("no _build/html: run `make test` or `make book` first", file=sys.stderr)
+        return 0
+    values = printed_values(site)
+    (SNAPSHOT / "printed.json").write_text(json.dumps(values, indent=1, sort_keys=True) + "\n")
+    return sum(len(v) for v in values.values())
+
+
 def main() -> int:
     names = record_report()
     print(f"report: {len(names)} tables in {(SNAPSHOT / 'report').relative_to(ROOT)}")
     print(f"glue: {record_glue()} values in {(SNAPSHOT / 'glue.json').relative_to(ROOT)}")
+    printed = SNAPSHOT / "printed.json"
+    print(f"printed: {record_printed()} values in {printed.relative_to(ROOT)}")
     return 0
 
 
