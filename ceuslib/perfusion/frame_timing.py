@@ -4,8 +4,9 @@ A multi-frame image says which attribute times its frames: Frame Increment Point
 (0028,0009) holds the tag of Frame Time (0018,1063) or Frame Time Vector (0018,1065) (DICOM
 PS3.3 C.7.6.6.1.1); ultrasound exports often carry Cine Rate (0018,0040) and Recommended
 Display Frame Rate (0008,2144) too.  :func:`frame_times` follows the pointer; without one (or
-when it names none of these) it takes Frame Time Vector, Frame Time, Cine Rate and Recommended
-Display Frame Rate, in this order.  Frame Time, the median increment of Frame Time Vector and
+when it names none of these, or only absent or empty ones) it takes the first present of Frame
+Time Vector, Frame Time, Cine Rate and Recommended Display Frame Rate, in this order (the
+result names its source).  Frame Time, the median increment of Frame Time Vector and
 Cine Rate must describe the same frame rate: when they do not, the disagreement is returned
 as a message for a :class:`~ceuslib.errors.FrameTimingWarning`.  Recommended Display Frame
 Rate is a playback preference and is compared with nothing.
@@ -14,6 +15,7 @@ Rate is a playback preference and is compared with nothing.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -89,9 +91,8 @@ def frame_times(
     intervals = {keyword: _interval(ds, keyword, n_frames, name) for keyword in TIMING_ATTRIBUTES}
     present = {keyword: value for keyword, value in intervals.items() if value is not None}
     if frame_time_s is not None:
-        if not (isinstance(frame_time_s, int | float) and math.isfinite(frame_time_s)):
-            raise ValueError(f"frame_time_s must be a positive number, got {frame_time_s!r}")
-        if frame_time_s <= 0:
+        number = isinstance(frame_time_s, numbers.Real) and not isinstance(frame_time_s, bool)
+        if not (number and math.isfinite(frame_time_s) and frame_time_s > 0):
             raise ValueError(f"frame_time_s must be a positive number, got {frame_time_s!r}")
         source = "frame_time_s"
         time = np.arange(n_frames) * float(frame_time_s)

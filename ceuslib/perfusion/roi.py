@@ -9,6 +9,20 @@ intensity``); :func:`fit_roi_tics` fits them; :func:`reference_ratios` divides e
 amplitude descriptors by those of the clip's reference region, because absolute echo-power
 depends on the scanner, gain and depth and VueBox "strongly recommends" ratios to a
 reference region in the same loop (Bracco's VueBox FAQ).
+
+From a DICOM clip to normalized parameters, with a node and a reference rectangle:
+
+>>> import tempfile, pathlib
+>>> from ceuslib.perfusion import read_dicom_cine, simulate_tic, compress, write_dicom_cine
+>>> tic = simulate_tic(seed=4, fps=2.0, n_speckle=np.inf)
+>>> power = tic.linear[:, None, None] * np.r_[[2.0] * 4, [1.0] * 4][None, None, :]
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "clip.dcm"
+>>> _ = write_dicom_cine(path, compress(power * np.ones((1, 4, 1))).astype(np.uint8), fps=2.0)
+>>> cine = read_dicom_cine(path)
+>>> curves = roi_tics(cine, {"node": (0, 0, 3, 3), "reference": (4, 0, 7, 3)})
+>>> ratios = reference_ratios(fit_roi_tics(curves))
+>>> round(float(ratios.loc[0, "pe_ratio"]), 1)
+2.0
 """
 
 from __future__ import annotations
@@ -54,8 +68,8 @@ def roi_tic(
         The ROI's pixels.  Give exactly one of ``rect`` and ``mask``.
     space : {"linear", "gray"}
         ``"linear"`` (default) linearizes every pixel's luminance and averages echo-power,
-        which is what the bolus models describe; ``"gray"`` averages the luminance (biased
-        low: the mean of logs is below the log of the mean).
+        which is what the bolus models describe; ``"gray"`` averages the luminance, on the
+        scale 0 to ``gray_max`` (biased low: the mean of logs is below the log of the mean).
     dynamic_range_db : float
         The display dynamic range, for ``"linear"``.
     gray_max : float, optional

@@ -173,6 +173,11 @@ def reference_ratio(
     thyroid-cancer nodes (Front Endocrinol 2022).  Both curves are fitted on linearized
     echo-power by ``ceuslib.perfusion.fit_tics``.
 
+    See Also
+    --------
+    ceuslib.perfusion.reference_ratios : the amplitude descriptors of any number of regions
+        and clips (DICOM clips included) as ratios to each clip's reference region.
+
     Examples
     --------
     >>> from ceuslib.phantom import simulate_cine
