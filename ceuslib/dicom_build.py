@@ -1,15 +1,14 @@
 """Build and save DICOM Ultrasound Multi-frame Image datasets.
 
-One construction serves both cine writers, ``ceuslib.perfusion.write_dicom_cine`` (any gray
-or colour frames, for tests and examples) and ``ceuslib.phantom.write_dicom_cine`` (the
-reproducible phantom files), so the two cannot drift apart.  :func:`cine_dataset` writes the
-attributes every Ultrasound Multi-frame Image needs (DICOM PS3.3 A.7): the File Meta
+The construction behind the cine writer ``ceuslib.perfusion.write_dicom_cine`` (and so behind
+the phantom's ``ceuslib.phantom.write_dicom_cine``, which calls it). :func:`cine_dataset` writes
+the attributes every Ultrasound Multi-frame Image needs (DICOM PS3.3 A.7): the File Meta
 Information (PS3.10 7.1), the SOP Common, Patient, General Study, General Series and General
-Image modules (the type 2 attributes present, empty unless given), the Image Pixel,
-Multi-frame and Cine modules (C.7.6.3, C.7.6.6, C.7.6.5) with the frame timing in Frame Time
-(0018,1063), and the optional US Region Calibration module (C.8.5.5).  The pixels are 8-bit,
-uncompressed, explicit VR little endian.  A writer adds its own attributes on top and saves
-with :func:`save_dataset`.
+Image modules (the type 2 attributes present, empty unless given), the Image Pixel, Multi-frame
+and Cine modules (C.7.6.3, C.7.6.6, C.7.6.5) with the frame timing in Frame Time (0018,1063),
+and the optional US Region Calibration module (C.8.5.5). The pixels are 8-bit, uncompressed,
+explicit VR little endian. A writer adds its own attributes on top and saves with
+:func:`save_dataset`.
 """
 
 from __future__ import annotations
@@ -26,10 +25,22 @@ from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage
 
 from ceuslib.atomic import atomic_path
 
-__all__ = ["IMPLEMENTATION_VERSION_NAME", "cine_dataset", "save_dataset"]
+__all__ = [
+    "DYNAMIC_RANGE_ELEMENT",
+    "IMPLEMENTATION_VERSION_NAME",
+    "PRIVATE_CREATOR",
+    "PRIVATE_GROUP",
+    "cine_dataset",
+    "save_dataset",
+]
 
 #: Implementation Version Name (0002,0013) of every file written by ceuslib.
 IMPLEMENTATION_VERSION_NAME = "CEUSLIB"
+#: Private creator, and group, of the block that holds the display dynamic range.
+PRIVATE_CREATOR = "CEUSLIB"
+PRIVATE_GROUP = 0x0011
+#: Element offset of the dynamic range (dB, DS) inside the private block.
+DYNAMIC_RANGE_ELEMENT = 0x01
 
 #: Type 2 attributes of the Patient, General Study, General Series and General Image modules,
 #: written empty unless ``attributes`` gives them (Series and Instance Number default to 1).

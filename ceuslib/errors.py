@@ -78,3 +78,18 @@ class DataError(ValueError):
             lines = "\n".join(f"  {problem}" for problem in self.problems)
             message = f"{head} in the input data:\n{lines}"
         super().__init__(message)
+
+
+class FrameTimingWarning(UserWarning):
+    """Frame timing attributes of a DICOM cine that contradict each other.
+
+    Issued by ``ceuslib.perfusion.read_dicom_cine`` when, for example, Frame Time
+    (0018,1063) gives 30 frames per second and Cine Rate (0018,0040) says 15: the times
+    follow the attribute that Frame Increment Pointer (0028,0009) names, and the message
+    gives both values so that the user can check the scanner's settings.
+
+    Examples
+    --------
+    >>> issubclass(FrameTimingWarning, UserWarning)
+    True
+    """

@@ -1,7 +1,8 @@
-"""One dataset builder behind both DICOM cine writers: they agree on every shared attribute."""
+"""One DICOM cine writer: the phantom's files are the general writer's, byte for byte."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,11 @@ from ceuslib.perfusion import UltrasoundRegion, read_dicom_cine
 from ceuslib.perfusion import write_dicom_cine as write_general
 from ceuslib.phantom import write_dicom_cine as write_phantom
 
+REFERENCE = Path(__file__).parent / "reference" / "dicom"
 UIDS = {"MediaStorageSOPInstanceUID", "SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"}
 
-#: What the phantom writer adds to the shared dataset (DICOM keywords; private tags by tag).
+#: What the phantom writer adds to the general writer's dataset for the same frames, frame
+#: rate, region and dynamic range (DICOM keywords): its identification and description.
 PHANTOM_ONLY = {
     "ImageType",
     "SeriesDescription",
@@ -24,17 +27,8 @@ PHANTOM_ONLY = {
     "LossyImageCompression",
     "ContrastBolusAgent",
     "ImageComments",
-    "CineRate",
-    "RecommendedDisplayFrameRate",
     "PreferredPlaybackSequencing",
     "UltrasoundColorDataPresent",
-    "(0011,0010)",  # private creator CEUSLIB
-    "(0011,1001)",  # display dynamic range, dB
-    "SequenceOfUltrasoundRegions[0].RegionFlags",
-    "SequenceOfUltrasoundRegions[0].ReferencePixelX0",
-    "SequenceOfUltrasoundRegions[0].ReferencePixelY0",
-    "SequenceOfUltrasoundRegions[0].ReferencePixelPhysicalValueX",
-    "SequenceOfUltrasoundRegions[0].ReferencePixelPhysicalValueY",
 }
 #: Shared attributes whose values the phantom writer sets itself.
 PHANTOM_VALUES = {"PatientName", "PatientID"}
@@ -59,37 +53,80 @@ def _elements(path: Path) -> dict[str, tuple[str, object]]:
     return out
 
 
-def test_the_two_writers_agree_on_every_shared_attribute(tmp_path: Path) -> None:
-    frames = np.random.default_rng(3).integers(0, 256, size=(4, 6, 9), dtype=np.uint8)
-    phantom = write_phantom(tmp_path / "phantom.dcm", frames, fps=10.0, pixel_spacing_mm=0.2)
-    region = UltrasoundRegion(
-        0,
-        0,
-        8,
-        5,
-        spatial_format=1,
-        data_type=1,
-        physical_units_x=3,
-        physical_units_y=3,
-        physical_delta_x=0.02,
-        physical_delta_y=0.02,
+def test_the_phantom_file_is_the_one_written_before_the_writers_became_one(
+    tmp_path: Path,
+) -> None:
+    # tests/reference/dicom/README.md: written by the phantom writer at b21468c.
+    frames = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    written = write_phantom(tmp_path / "loop.dcm", frames, fps=3.0).read_bytes()
+    reference = (REFERENCE / "phantom_2x3x4.dcm").read_bytes()
+    assert hashlib.sha256(reference).hexdigest() == (
+        "14cb288d451dc625cb2e42bff76efa9fcedcdc9c38ce506d5e6af0d097472518"
     )
-    general = write_general(tmp_path / "general.dcm", frames, frame_time_ms=100.0, regions=[region])
+    assert written == reference
+
+
+def test_the_phantom_writer_is_the_general_writer_with_its_settings(tmp_path: Path) -> None:
+    frames = np.random.default_rng(3).integers(0, 256, size=(4, 6, 9), dtype=np.uint8)
+    phantom = write_phantom(
+        tmp_path / "phantom.dcm", frames, fps=12.5, pixel_spacing_mm=0.2, dynamic_range_db=48
+    )
+    ds = pydicom.dcmread(phantom)
+    assert len(ds.SequenceOfUltrasoundRegions) == 1
+    region = read_dicom_cine(phantom).regions[0]
+    assert region == UltrasoundRegion(
+        0, 0, 8, 5, spatial_format=1, data_type=1, physical_units_x=3, physical_units_y=3,
+        physical_delta_x=0.02, physical_delta_y=0.02, flags=0, reference_x0=0,
+        reference_y0=0, reference_value_x=0.0, reference_value_y=0.0,
+    )  # fmt: skip
+    metadata = {keyword: ds[keyword].value for keyword in PHANTOM_ONLY | PHANTOM_VALUES}
+    general = write_general(
+        tmp_path / "general.dcm",
+        frames,
+        fps=12.5,
+        regions=[region],
+        dynamic_range_db=48,
+        metadata=metadata,
+        uid_entropy=None,
+    )
     a, b = _elements(general), _elements(phantom)
-    assert set(b) - set(a) == PHANTOM_ONLY
-    assert set(a) <= set(b)
+    assert set(a) == set(b)
     # the group length counts the UIDs, whose lengths differ
-    skip = UIDS | PHANTOM_VALUES | {"FileMetaInformationGroupLength", "FrameTime"}
-    differing = {name: (a[name], b[name]) for name in set(a) - skip if a[name] != b[name]}
-    assert differing == {}
-    assert a["ImplementationVersionName"] == (b["ImplementationVersionName"][0], "CEUSLIB")
-    assert float(a["FrameTime"][1]) == float(b["FrameTime"][1]) == 100.0
-    assert {a[name][1] for name in UIDS}.isdisjoint(b[name][1] for name in UIDS)
-    assert (a["PatientID"][1], b["PatientID"][1]) == ("", "PHANTOM")
-    one, other = read_dicom_cine(general), read_dicom_cine(phantom)
-    np.testing.assert_array_equal(one.frames, other.frames)
-    np.testing.assert_array_equal(one.time, other.time)
-    assert one.regions == other.regions == (region,)
+    differing = {
+        name for name in set(a) - UIDS - {"FileMetaInformationGroupLength"} if a[name] != b[name]
+    }
+    assert differing == set()
+    # with the phantom's UID entropy (a digest of the frames and settings), the same bytes
+    digest = hashlib.sha256(np.ascontiguousarray(frames))
+    digest.update(f"{12.5!r}|{0.2!r}|{48!r}|PHANTOM".encode())
+    again = write_general(
+        tmp_path / "again.dcm",
+        frames,
+        fps=12.5,
+        regions=[region],
+        dynamic_range_db=48,
+        metadata=metadata,
+        uid_entropy=digest.hexdigest(),
+    )
+    assert again.read_bytes() == phantom.read_bytes()
+
+
+def test_the_general_writer_without_the_phantom_settings(tmp_path: Path) -> None:
+    frames = np.random.default_rng(4).integers(0, 256, size=(3, 5, 7), dtype=np.uint8)
+    path = write_general(tmp_path / "plain.dcm", frames, frame_time_ms=100.0)
+    names = set(_elements(path))
+    assert not names & (PHANTOM_ONLY | {"CineRate", "SequenceOfUltrasoundRegions", "(0011,0010)"})
+    assert (pydicom.dcmread(path).PatientID, float(pydicom.dcmread(path).FrameTime)) == ("", 100.0)
+    cine = read_dicom_cine(path)
+    np.testing.assert_array_equal(cine.frames, frames)
+    assert cine.regions == () and "dynamic_range_db" not in cine.metadata
+    with pytest.raises(ValueError, match="exactly one of frame_time_ms and fps"):
+        write_general(tmp_path / "x.dcm", frames, frame_time_ms=100.0, fps=10.0)
+    with pytest.raises(ValueError, match="exactly one of frame_time_ms and fps"):
+        write_general(tmp_path / "x.dcm", frames)
+    with pytest.raises(ValueError, match="dynamic_range_db must be a positive number"):
+        write_general(tmp_path / "x.dcm", frames, fps=10.0, dynamic_range_db=-3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.dcm"]
 
 
 def test_uids_follow_the_entropy_and_the_bytes_with_them(tmp_path: Path) -> None:

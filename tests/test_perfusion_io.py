@@ -9,10 +9,12 @@ import pydicom
 import pytest
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels import convert_color_space
+from pydicom.tag import Tag
 from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
 
 from ceuslib import DataError
 from ceuslib.perfusion import (
+    FrameTimingWarning,
     UltrasoundRegion,
     compress,
     default_params,
@@ -147,7 +149,9 @@ def test_reads_a_pydicom_cine_with_frame_time_vector_and_two_regions(tmp_path):
         Manufacturer="test",
         MechanicalIndex=0.08,
     )
-    cine = read_dicom_cine(path)
+    # Frame Time 999 ms contradicts the vector: the vector is used, and a warning says so.
+    with pytest.warns(FrameTimingWarning, match=r"1\.001 frames/s; the frame times follow Fr"):
+        cine = read_dicom_cine(path)
     np.testing.assert_array_equal(cine.frames, frames)
     assert cine.time.tolist() == pytest.approx([0.0, 0.1, 0.2, 0.35])
     assert cine.metadata["frame_time_source"] == "FrameTimeVector"
@@ -171,6 +175,98 @@ def test_frame_time_fallbacks(tmp_path, attributes, times, source):
     cine = read_dicom_cine(_pydicom_cine(tmp_path / "c.dcm", frames, **attributes))
     assert cine.time.tolist() == pytest.approx(times)
     assert cine.metadata["frame_time_source"] == source
+
+
+@pytest.mark.parametrize(
+    ("attributes", "times", "source"),
+    [
+        # the pointer wins over the vector-first order
+        (
+            {
+                "FrameTimeVector": [0, 50, 50],
+                "CineRate": 20,
+                "FrameIncrementPointer": Tag("CineRate"),
+            },
+            [0.0, 0.05, 0.1],
+            "CineRate",
+        ),
+        (
+            {
+                "FrameTimeVector": [0, 40, 40],
+                "FrameTime": 40.0,
+                "FrameIncrementPointer": 0x00181063,
+            },
+            [0.0, 0.04, 0.08],
+            "FrameTime",
+        ),
+        # Teratech's layout in deid-data 0.0.20 (RGB_CINE.dcm): the pointer names the vector
+        # and a private tag
+        (
+            {
+                "FrameTimeVector": [0, 57.9671, 57.9671],
+                "FrameIncrementPointer": [Tag("FrameTimeVector"), Tag(0xFB84, 0x3290)],
+            },
+            [0.0, 0.0579671, 0.1159342],
+            "FrameTimeVector",
+        ),
+        (
+            {"RecommendedDisplayFrameRate": 25, "FrameIncrementPointer": Tag(0x0008, 0x2144)},
+            [0.0, 0.04, 0.08],
+            "RecommendedDisplayFrameRate",
+        ),
+        # a pointer to an absent attribute: the first present one
+        (
+            {"CineRate": 10, "FrameIncrementPointer": Tag("FrameTime")},
+            [0.0, 0.1, 0.2],
+            "CineRate",
+        ),
+        # Philips' layout in deid-data 0.0.20 (ultrasound-multiframe.dcm): 54.241 ms is 18.4
+        # frames/s, Cine Rate the integer 18; they agree
+        (
+            {
+                "FrameTime": "54.241",
+                "CineRate": 18,
+                "RecommendedDisplayFrameRate": 18,
+                "FrameIncrementPointer": Tag("FrameTime"),
+            },
+            [0.0, 0.054241, 0.108482],
+            "FrameTime",
+        ),
+    ],
+)
+def test_frame_increment_pointer_is_honoured(tmp_path, attributes, times, source):
+    frames = np.zeros((3, 2, 2), dtype=np.uint8)
+    cine = read_dicom_cine(_pydicom_cine(tmp_path / "c.dcm", frames, **attributes))
+    assert cine.time.tolist() == pytest.approx(times)
+    assert cine.metadata["frame_time_source"] == source
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        (
+            {"FrameTime": 33.333, "CineRate": 15},
+            r"30 frames/s but Cine Rate \(0018,0040\) gives 15",
+        ),
+        ({"FrameTime": 40.0, "FrameTimeVector": [0, 50, 50]}, r"20 frames/s but Frame Time \(0018"),
+        ({"FrameTimeVector": [0, 50, 50], "CineRate": 30}, "gives 20 frames/s but Cine Rate"),
+    ],
+)
+def test_timing_attributes_that_disagree_are_reported(tmp_path, attributes, message):
+    frames = np.zeros((3, 2, 2), dtype=np.uint8)
+    with pytest.warns(FrameTimingWarning, match=message):
+        read_dicom_cine(_pydicom_cine(tmp_path / "c.dcm", frames, **attributes))
+
+
+def test_monochrome1_is_inverted_and_signed_pixels_are_refused(tmp_path):
+    frames = np.array([[[0, 100], [200, 255]]], dtype=np.uint8)
+    path = _pydicom_cine(tmp_path / "m1.dcm", frames, PhotometricInterpretation="MONOCHROME1")
+    cine = read_dicom_cine(path)
+    assert cine.frames.tolist() == [[[255, 155], [55, 0]]]
+    assert cine.photometric == "MONOCHROME1"
+    path = _pydicom_cine(tmp_path / "signed.dcm", frames, PixelRepresentation=1)
+    with pytest.raises(ValueError, match=r"signed\.dcm: signed pixel data"):
+        read_dicom_cine(path)
 
 
 def test_dicom_errors_name_the_file_and_the_missing_attribute(tmp_path):

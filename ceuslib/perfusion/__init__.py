@@ -6,21 +6,30 @@
 - :func:`fit_tic`, :func:`fit_tics`, :func:`compare_models`: bounded least-squares fits on
   linearized curves, VueBox-style descriptors (:func:`describe`), flags and AIC/BIC.
 - :func:`read_tic_csv` / :func:`write_tic_csv`: TIC exports; :func:`read_dicom_cine`,
-  :func:`roi_tic`, :func:`write_dicom_cine`: DICOM ultrasound multi-frame cines.
+  :func:`write_dicom_cine`: DICOM ultrasound cines.
+- :func:`roi_tic`, :func:`roi_tics`, :func:`fit_roi_tics`, :func:`reference_ratios`: region
+  curves of a cine and amplitudes relative to a reference region.
 """
 
+from ceuslib.errors import FrameTimingWarning
 from ceuslib.perfusion.compare import compare_models
 from ceuslib.perfusion.descriptors import DESCRIPTORS, describe
 from ceuslib.perfusion.dicom import (
     DicomCine,
     UltrasoundRegion,
     read_dicom_cine,
-    roi_tic,
     write_dicom_cine,
 )
 from ceuslib.perfusion.display import compress, linearize, to_db
 from ceuslib.perfusion.fit import FLAGS, TICFit, fit_tic, fit_tics
 from ceuslib.perfusion.models import MODELS, BolusModel, get_model
+from ceuslib.perfusion.roi import (
+    AMPLITUDE_DESCRIPTORS,
+    fit_roi_tics,
+    reference_ratios,
+    roi_tic,
+    roi_tics,
+)
 from ceuslib.perfusion.simulate import (
     DEFAULT_BASELINE,
     DEFAULT_TIMING,
@@ -33,6 +42,7 @@ from ceuslib.perfusion.simulate import (
 from ceuslib.perfusion.ticfile import UNITS, TICTable, read_tic_csv, write_tic_csv
 
 __all__ = [
+    "AMPLITUDE_DESCRIPTORS",
     "DEFAULT_BASELINE",
     "DEFAULT_TIMING",
     "DESCRIPTORS",
@@ -41,6 +51,7 @@ __all__ = [
     "UNITS",
     "BolusModel",
     "DicomCine",
+    "FrameTimingWarning",
     "SimulatedTIC",
     "SimulatedTICs",
     "TICFit",
@@ -50,13 +61,16 @@ __all__ = [
     "compress",
     "default_params",
     "describe",
+    "fit_roi_tics",
     "fit_tic",
     "fit_tics",
     "get_model",
     "linearize",
     "read_dicom_cine",
     "read_tic_csv",
+    "reference_ratios",
     "roi_tic",
+    "roi_tics",
     "simulate_tic",
     "simulate_tics",
     "to_db",

@@ -7,7 +7,9 @@
 - :func:`write_dicom_cine`: the loop as a DICOM Ultrasound Multi-frame Image.
 - :func:`ellipse_mask`, :func:`roi_curve`, :func:`roi_curves`, :func:`reference_ratio`: region
   of interest curves on linearized echo-power, and fitted ratios to a reference region.
-- :func:`parametric_maps`: per-pixel time to peak, peak enhancement and wash-in rate.
+- :func:`parametric_maps`: per-pixel time to peak, peak enhancement and wash-in rate
+  (model-free); :func:`fitted_maps`: per-pixel PE, TTP, mTT, WiAUC and QOF of a bolus model
+  fitted to every pixel's curve.
 - :func:`pattern_features`, :func:`simulate_readers`, :func:`reader_agreement`: readers rating
   the qualitative features with a chosen agreement, and their kappa (through
   ``ceuslib.accuracy.cohen_kappa``).
@@ -18,6 +20,7 @@ data.
 
 from ceuslib.phantom.cine import Cine, simulate_cine
 from ceuslib.phantom.dicom import write_dicom_cine
+from ceuslib.phantom.fitted_maps import FittedMaps, fitted_maps
 from ceuslib.phantom.geometry import Ellipse, NodeGeometry, NodeMaps
 from ceuslib.phantom.maps import ParametricMaps, parametric_maps
 from ceuslib.phantom.patterns import FEATURE_LEVELS, PATTERNS, Pattern
@@ -34,12 +37,14 @@ __all__ = [
     "PATTERNS",
     "Cine",
     "Ellipse",
+    "FittedMaps",
     "NodeGeometry",
     "NodeMaps",
     "ParametricMaps",
     "Pattern",
     "ellipse_mask",
     "expected_agreement",
+    "fitted_maps",
     "parametric_maps",
     "pattern_features",
     "reader_agreement",

@@ -1,15 +1,11 @@
-"""Write a cine loop as a DICOM Ultrasound Multi-frame Image, the format scanners export.
+"""The phantom's cine loop as a DICOM Ultrasound Multi-frame Image, the format scanners export.
 
-The attributes follow DICOM PS3.3 (C.7.6.6 multi-frame, C.8.5.5 US regions): SOP class Ultrasound
-Multi-frame Image Storage (1.2.840.10008.5.1.4.1.1.3.1); Number of Frames, Frame Increment
-Pointer to Frame Time (ms), Cine Rate and Recommended Display Frame Rate; 8-bit MONOCHROME2
-pixels, uncompressed (explicit VR little endian); and one Sequence of Ultrasound Regions item
-calibrating the image in centimetres.  The display dynamic range has no standard tag (vendors
-keep it in private tags); it is written in the private block ``CEUSLIB`` of group 0x0011 and
-in Image Comments, so that a reader can find it, but real exports will need it from the user.
-The same reader serves these files and real exports: ``ceuslib.perfusion.read_dicom_cine``;
-the dataset is built by ``ceuslib.dicom_build.cine_dataset``, like that of the general writer
-``ceuslib.perfusion.write_dicom_cine``.
+:func:`write_dicom_cine` is ``ceuslib.perfusion.write_dicom_cine`` (the one cine writer) with
+the phantom's settings: a frame rate (Frame Time in ms, with Cine Rate and Recommended Display
+Frame Rate), one Sequence of Ultrasound Regions item calibrating the whole image in
+centimetres, synthetic identification, and the display dynamic range in the private block
+``CEUSLIB`` of group 0x0011 and in Image Comments (real exports will need it from the user).
+The same reader serves these files and real exports: ``ceuslib.perfusion.read_dicom_cine``.
 
 The file is byte-for-byte reproducible: its UIDs are derived from the pixel data and the
 acquisition settings, and it carries no date or time.
@@ -23,13 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ceuslib.dicom_build import cine_dataset, save_dataset
+from ceuslib.dicom_build import DYNAMIC_RANGE_ELEMENT, PRIVATE_CREATOR, PRIVATE_GROUP
+from ceuslib.perfusion.dicom import UltrasoundRegion
+from ceuslib.perfusion.dicom import write_dicom_cine as _write
 
-#: Private creator of the block that holds the display dynamic range.
-PRIVATE_CREATOR = "CEUSLIB"
-PRIVATE_GROUP = 0x0011
-#: Element offset of the dynamic range (dB, DS) inside the private block.
-DYNAMIC_RANGE_ELEMENT = 0x01
+__all__ = ["DYNAMIC_RANGE_ELEMENT", "PRIVATE_CREATOR", "PRIVATE_GROUP", "write_dicom_cine"]
 
 
 def write_dicom_cine(
@@ -66,9 +60,12 @@ def write_dicom_cine(
 
     Notes
     -----
-    DICOM PS3.3, Ultrasound Multi-frame Image IOD (A.7): Cine (C.7.6.5), Multi-frame
-    (C.7.6.6), US Region Calibration (C.8.5.5) and US Image (C.8.5.6) modules.  Region Data
-    Type 1 is "tissue"; the standard has no code for a contrast-specific image.
+    The writer is ``ceuslib.perfusion.write_dicom_cine(path, frames, fps=fps, regions=[...],
+    dynamic_range_db=dynamic_range_db, metadata={...}, uid_entropy=...)``, its UIDs derived
+    from a SHA-256 of the frames and these settings.  DICOM PS3.3, Ultrasound Multi-frame
+    Image IOD (A.7): Cine (C.7.6.5), Multi-frame (C.7.6.6), US Region Calibration (C.8.5.5)
+    and US Image (C.8.5.6) modules.  Region Data Type 1 is "tissue"; the standard has no
+    code for a contrast-specific image.
 
     Examples
     --------
@@ -97,28 +94,30 @@ def write_dicom_cine(
     digest = hashlib.sha256(np.ascontiguousarray(frames))
     digest.update(f"{fps!r}|{pixel_spacing_mm!r}|{dynamic_range_db!r}|{patient_id}".encode())
     # One region covering the whole image, 2D (spatial format 1), tissue (data type 1), in cm.
-    region = {
-        "RegionSpatialFormat": 1,
-        "RegionDataType": 1,
-        "RegionFlags": 0,
-        "RegionLocationMinX0": 0,
-        "RegionLocationMinY0": 0,
-        "RegionLocationMaxX1": columns - 1,
-        "RegionLocationMaxY1": rows - 1,
-        "ReferencePixelX0": 0,
-        "ReferencePixelY0": 0,
-        "PhysicalUnitsXDirection": 3,
-        "PhysicalUnitsYDirection": 3,
-        "ReferencePixelPhysicalValueX": 0.0,
-        "ReferencePixelPhysicalValueY": 0.0,
-        "PhysicalDeltaX": pixel_spacing_mm / 10.0,
-        "PhysicalDeltaY": pixel_spacing_mm / 10.0,
-    }
-    ds = cine_dataset(
+    region = UltrasoundRegion(
+        x0=0,
+        y0=0,
+        x1=columns - 1,
+        y1=rows - 1,
+        spatial_format=1,
+        data_type=1,
+        flags=0,
+        reference_x0=0,
+        reference_y0=0,
+        physical_units_x=3,
+        physical_units_y=3,
+        reference_value_x=0.0,
+        reference_value_y=0.0,
+        physical_delta_x=pixel_spacing_mm / 10.0,
+        physical_delta_y=pixel_spacing_mm / 10.0,
+    )
+    return _write(
+        path,
         frames,
-        frame_time_ms=f"{1000.0 / fps:.6g}",
+        fps=fps,
         regions=[region],
-        attributes={
+        dynamic_range_db=dynamic_range_db,
+        metadata={
             "ImageType": ["DERIVED", "SECONDARY"],
             "PatientName": "Synthetic^Phantom",
             "PatientID": patient_id,
@@ -130,13 +129,8 @@ def write_dicom_cine(
             "ImageComments": (
                 f"Synthetic CEUS phantom; display dynamic range {dynamic_range_db:g} dB"
             ),
-            "CineRate": round(fps),
-            "RecommendedDisplayFrameRate": round(fps),
             "PreferredPlaybackSequencing": 0,
             "UltrasoundColorDataPresent": 0,
         },
         uid_entropy=digest.hexdigest(),
     )
-    block = ds.private_block(PRIVATE_GROUP, PRIVATE_CREATOR, create=True)
-    block.add_new(DYNAMIC_RANGE_ELEMENT, "DS", f"{dynamic_range_db:.6g}")
-    return save_dataset(ds, path)

@@ -1,10 +1,12 @@
-"""Regions of interest on a cine loop: masks, mean linearized curves, reference ratios.
+"""Regions of interest on a phantom loop: masks, mean linearized curves, reference ratios.
 
 A region's time-intensity curve is the mean of its pixels' *linearized* echo-power, frame by
 frame: averaging gray levels (log-compressed values) instead would bias the curve and
-distort every amplitude and area (Payen et al. 2013).  Because absolute echo-power depends on
-the scanner, gain and depth, VueBox recommends ratios to a reference region in the same loop
-(Bracco's VueBox FAQ): :func:`reference_ratio`.
+distort every amplitude and area (Payen et al. 2013).  The curves are taken by
+``ceuslib.perfusion.roi_tic`` (the one ROI path, for phantoms and DICOM clips alike):
+:func:`roi_curve` and :func:`roi_curves` are it for a phantom's uint8 frames and boolean
+masks.  Because absolute echo-power depends on the scanner, gain and depth, VueBox recommends
+ratios to a reference region in the same loop (Bracco's VueBox FAQ): :func:`reference_ratio`.
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ceuslib.perfusion import fit_tics, linearize
-
-_BLOCK_FRAMES = 64
+from ceuslib.perfusion import fit_tics, roi_tic, roi_tics
 
 
 def ellipse_mask(
@@ -83,9 +83,10 @@ def roi_curve(
 
     Notes
     -----
-    Each gray level is linearized first (the inverse display law of VueBox and of its
-    open MITK "USToolKit" re-implementation), then averaged: the mean of gray levels would
-    be the log of a geometric mean, biased low by speckle.
+    ``ceuslib.perfusion.roi_tic(frames, mask=mask, dynamic_range_db=dynamic_range_db)``, for
+    uint8 frames and a boolean mask.  Each gray level is linearized first (the inverse
+    display law of VueBox and of its open MITK "USToolKit" re-implementation), then averaged:
+    the mean of gray levels would be the log of a geometric mean, biased low by speckle.
 
     Examples
     --------
@@ -95,12 +96,7 @@ def roi_curve(
     """
     frames = _check_frames(frames)
     mask = _check_mask(mask, frames.shape[1:])
-    lut = np.asarray(linearize(np.arange(256), dynamic_range_db=dynamic_range_db))
-    out = np.empty(frames.shape[0])
-    for start in range(0, frames.shape[0], _BLOCK_FRAMES):
-        block = frames[start : start + _BLOCK_FRAMES][:, mask]
-        out[start : start + len(block)] = lut[block].mean(axis=1)
-    return out
+    return roi_tic(frames, mask=mask, dynamic_range_db=dynamic_range_db)
 
 
 def roi_curves(
@@ -111,6 +107,9 @@ def roi_curves(
     dynamic_range_db: float = 60.0,
 ) -> pd.DataFrame:
     """Curves of several named regions, in long format (``roi, frame, time_s, intensity``).
+
+    ``ceuslib.perfusion.roi_tics(frames, masks, time=np.arange(n_frames) / fps,
+    dynamic_range_db=dynamic_range_db)``, for uint8 frames and boolean masks.
 
     Examples
     --------
@@ -123,19 +122,10 @@ def roi_curves(
         raise ValueError(f"fps must be a positive number, got {fps}")
     if not masks:
         raise ValueError("masks must name at least one region")
-    n_frames = np.asarray(frames).shape[0]
-    parts = [
-        pd.DataFrame(
-            {
-                "roi": name,
-                "frame": np.arange(n_frames),
-                "time_s": np.arange(n_frames) / fps,
-                "intensity": roi_curve(frames, mask, dynamic_range_db=dynamic_range_db),
-            }
-        )
-        for name, mask in masks.items()
-    ]
-    return pd.concat(parts, ignore_index=True)
+    frames = _check_frames(frames)
+    masks = {name: _check_mask(mask, frames.shape[1:]) for name, mask in masks.items()}
+    time = np.arange(frames.shape[0]) / fps
+    return roi_tics(frames, masks, time=time, dynamic_range_db=dynamic_range_db)
 
 
 #: Parameters compared by :func:`reference_ratio` by default.
@@ -182,6 +172,11 @@ def reference_ratio(
     lesion-to-reference "PI index" and "AUC index" above 1 suggested malignancy in
     thyroid-cancer nodes (Front Endocrinol 2022).  Both curves are fitted on linearized
     echo-power by ``ceuslib.perfusion.fit_tics``.
+
+    See Also
+    --------
+    ceuslib.perfusion.reference_ratios : the amplitude descriptors of any number of regions
+        and clips (DICOM clips included) as ratios to each clip's reference region.
 
     Examples
     --------
