@@ -196,10 +196,10 @@ def build_report(
 
     ceus = patients["CEUS (centripetal filling)"].to_numpy()
     policy = evaluate_policy(
-        ceus,
         y_patients.astype(int),
+        dissect=ceus,
         residual_nodes=patients["nodes_positive"].to_numpy(),
-        n_boot=n_boot,
+        n_resamples=n_boot,
         seed=seed,
         level=level,
     )

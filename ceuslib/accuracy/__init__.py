@@ -9,6 +9,8 @@ One module per family:
   paired and unpaired DeLong tests.
 - ``partial``: partial AUC with McClish's correction.
 - ``bootstrap``: stratified bootstrap interval of the AUC.
+- ``resample``: the one way every bootstrap draws patients, and the
+  percentile interval.
 - ``clustered``: several nodes per patient (Obuchowski's AUC, cluster
   bootstrap, patient-level aggregation).
 - ``paired``: two binary tests on the same units (McNemar, paired
@@ -17,12 +19,13 @@ One module per family:
 - ``sample_size``: Buderer's sample size, Hanley and McNeil's SE.
 
 Scores are oriented by an explicit ``direction`` ("higher" or "lower" values mean the
-positive class), never guessed from the data.
+positive class), never guessed from the data. Labels other than 0/1 need ``pos_label``;
+missing values are an error unless ``nan_policy="omit"``, which leaves their rows out and
+says how many (``n_omitted``).
 """
 
-from ceuslib.accuracy._checks import DegenerateTableWarning
 from ceuslib.accuracy.agreement import Kappa, agreement_weights, cohen_kappa, kappa_from_table
-from ceuslib.accuracy.bootstrap import BootstrapInterval, bootstrap_auc
+from ceuslib.accuracy.bootstrap import bootstrap_auc
 from ceuslib.accuracy.clustered import (
     ClusteredRocAuc,
     aggregate_by_patient,
@@ -32,6 +35,7 @@ from ceuslib.accuracy.clustered import (
 )
 from ceuslib.accuracy.metrics import (
     METRICS,
+    ConfusionCounts,
     confusion_counts,
     diagnostic_metrics,
     predictive_values,
@@ -43,8 +47,9 @@ from ceuslib.accuracy.paired import (
     mcnemar_test,
     paired_proportion_difference,
 )
-from ceuslib.accuracy.partial import PartialAuc, PartialAucWarning, partial_auc
+from ceuslib.accuracy.partial import PartialAuc, partial_auc
 from ceuslib.accuracy.proportions import PROPORTION_METHODS, proportion_ci
+from ceuslib.accuracy.resample import BootstrapInterval
 from ceuslib.accuracy.roc import (
     AucComparison,
     RocAuc,
@@ -55,6 +60,7 @@ from ceuslib.accuracy.roc import (
     roc_curve,
 )
 from ceuslib.accuracy.sample_size import SampleSize, buderer_sample_size, hanley_mcneil_se
+from ceuslib.errors import DegenerateTableWarning, PartialAucWarning
 
 __all__ = [
     "METRICS",
@@ -62,6 +68,7 @@ __all__ = [
     "AucComparison",
     "BootstrapInterval",
     "ClusteredRocAuc",
+    "ConfusionCounts",
     "DegenerateTableWarning",
     "Kappa",
     "McNemarTest",

@@ -8,23 +8,19 @@ patients, and a multivariable logistic model with bootstrap optimism correction.
 Plots live in :mod:`ceuslib.plots_decision`; nothing here imports matplotlib.
 """
 
+from ceuslib.accuracy.resample import bootstrap_weights
 from ceuslib.decision.bootstrap import CutpointBootstrap, bootstrap_cutpoint
 from ceuslib.decision.calibration import (
     Calibration,
     calibration_slope_intercept,
     calibration_table,
 )
-from ceuslib.decision.cutpoint import (
-    RULES,
-    CutpointResult,
-    InfeasibleTargetError,
-    choose_cutpoint,
-)
+from ceuslib.decision.cutpoint import RULES, CutpointResult, choose_cutpoint
 from ceuslib.decision.features import patient_table, peak_enhancement
 from ceuslib.decision.model import RiskModel, fit_risk_model
 from ceuslib.decision.net_benefit import DecisionCurve, decision_curve, net_benefit
 from ceuslib.decision.policy import PolicyResult, evaluate_policy, prevalence_shift
-from ceuslib.decision.resample import bootstrap_weights
+from ceuslib.errors import InfeasibleTargetError
 
 __all__ = [
     "RULES",
