@@ -15,6 +15,11 @@ One module per family:
   bootstrap, patient-level aggregation).
 - ``paired``: two binary tests on the same units (McNemar, paired
   differences of sensitivity and specificity).
+- ``clustered_compare``: two tests on units nested in patients (clustered
+  McNemar after Obuchowski 1998 or Durkalski et al. 2003; clustered DeLong
+  after Obuchowski 1997).
+- ``indeterminate``: inconclusive results (the 3x2 table; accuracy with
+  them counted as positive, as negative and excluded).
 - ``agreement``: Cohen's kappa, weighted or not.
 - ``sample_size``: Buderer's sample size, Hanley and McNeil's SE.
 
@@ -33,6 +38,13 @@ from ceuslib.accuracy.clustered import (
     cluster_bootstrap_auc,
     clustered_roc_auc,
 )
+from ceuslib.accuracy.clustered_compare import (
+    ClusteredAucComparison,
+    ClusteredMcNemar,
+    clustered_delong_test,
+    clustered_mcnemar,
+)
+from ceuslib.accuracy.indeterminate import IndeterminateAccuracy, indeterminate_accuracy
 from ceuslib.accuracy.metrics import (
     METRICS,
     ConfusionCounts,
@@ -67,9 +79,12 @@ __all__ = [
     "PROPORTION_METHODS",
     "AucComparison",
     "BootstrapInterval",
+    "ClusteredAucComparison",
+    "ClusteredMcNemar",
     "ClusteredRocAuc",
     "ConfusionCounts",
     "DegenerateTableWarning",
+    "IndeterminateAccuracy",
     "Kappa",
     "McNemarTest",
     "PairedDifference",
@@ -84,6 +99,8 @@ __all__ = [
     "buderer_sample_size",
     "cluster_bootstrap",
     "cluster_bootstrap_auc",
+    "clustered_delong_test",
+    "clustered_mcnemar",
     "clustered_roc_auc",
     "cohen_kappa",
     "compare_binary_tests",
@@ -92,6 +109,7 @@ __all__ = [
     "delong_test_unpaired",
     "diagnostic_metrics",
     "hanley_mcneil_se",
+    "indeterminate_accuracy",
     "kappa_from_table",
     "mcnemar_test",
     "paired_proportion_difference",
