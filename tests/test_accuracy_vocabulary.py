@@ -206,3 +206,16 @@ def test_policy_per_neck_side_resamples_patients() -> None:
         Y, dissect=SCORE > 0, cluster=np.arange(80), n_resamples=400, seed=5
     )
     pd.testing.assert_frame_equal(single.table, by_side.table)
+
+
+def test_bootstrap_results_do_not_depend_on_the_block_size(monkeypatch) -> None:
+    import ceuslib.accuracy.bootstrap as stratified
+    import ceuslib.accuracy.clustered as clustered
+
+    first = acc.bootstrap_auc(Y, SCORE, n_resamples=300, seed=2, return_replicates=True)[1]
+    by_cluster = acc.cluster_bootstrap_auc(Y, SCORE, PATIENT, n_resamples=300, seed=2)
+    monkeypatch.setattr(stratified, "BLOCK_CELLS", 1000)
+    monkeypatch.setattr(clustered, "BLOCK_CELLS", 1000)
+    again = acc.bootstrap_auc(Y, SCORE, n_resamples=300, seed=2, return_replicates=True)[1]
+    np.testing.assert_array_equal(first, again)
+    assert acc.cluster_bootstrap_auc(Y, SCORE, PATIENT, n_resamples=300, seed=2) == by_cluster

@@ -223,9 +223,14 @@ def threshold_counts(
         w = weights[:, columns[mask]]
         cumulative = np.zeros((w.shape[0], w.shape[1] + 1), dtype=w.dtype)
         np.cumsum(w, axis=1, out=cumulative[:, 1:])
-        # at or above group g, from the top: total - weight strictly below g.
-        at_or_above = cumulative[:, -1:] - cumulative[:, below[::-1]]
-        counts.append(np.concatenate((np.zeros_like(cumulative[:, :1]), at_or_above), axis=1))
+        # At or above group g, from the top: the total minus the weight strictly below g;
+        # the first column (everything below the total) is the +inf threshold's 0.
+        index = np.empty(below.size + 1, dtype=np.intp)
+        index[0] = w.shape[1]
+        index[1:] = below[::-1]
+        at_or_above = cumulative[:, index]
+        np.subtract(cumulative[:, -1:], at_or_above, out=at_or_above)
+        counts.append(at_or_above)
     return ThresholdCounts(
         thresholds=np.concatenate(([np.inf], groups.values[::-1])), tp=counts[0], fp=counts[1]
     )
@@ -237,9 +242,10 @@ def weighted_auc(counts: ThresholdCounts) -> np.ndarray:
     The trapezoids between successive thresholds, sum_k (FP_k - FP_k-1)(TP_k + TP_k-1) / 2,
     divided by P N: the Mann-Whitney AUC of the weighted sample, ties counting one half.
     """
-    tp = counts.tp.astype(float)
-    fp = counts.fp.astype(float)
-    area = np.einsum("bk,bk->b", np.diff(fp, axis=1), tp[:, 1:] + tp[:, :-1]) / 2.0
+    tp = np.asarray(counts.tp, dtype=float)
+    fp = np.asarray(counts.fp, dtype=float)
+    steps = np.diff(fp, axis=1)
+    area = (np.einsum("bk,bk->b", steps, tp[:, 1:]) + np.einsum("bk,bk->b", steps, tp[:, :-1])) / 2
     denominator = tp[:, -1] * fp[:, -1]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominator > 0, area / denominator, np.nan)

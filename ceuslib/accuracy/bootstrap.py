@@ -91,13 +91,17 @@ def bootstrap_auc(
     rows = np.empty(y.size, dtype=np.int64)
     rows[y] = np.arange(m)
     rows[~y] = m + np.arange(n)
+    highs = np.repeat([m, n], [m, n])
     block = max(1, BLOCK_CELLS // (m + n))
     parts = []
     for start in range(0, n_resamples, block):
         size = min(block, n_resamples - start)
-        w_pos = cluster_counts(rng.integers(0, m, size=(size, m)), m)
-        w_neg = cluster_counts(rng.integers(0, n, size=(size, n)), n)
-        counts = threshold_counts(groups, np.concatenate((w_pos, w_neg), axis=1), rows=rows)
+        # Each resample draws m of the positives, then n of the negatives (row r of a block
+        # is resample start + r whatever the block size).
+        draws = rng.integers(0, highs, size=(size, m + n))
+        draws[:, m:] += m
+        weights = cluster_counts(draws, m + n).astype(float)  # exact integers
+        counts = threshold_counts(groups, weights, rows=rows)
         parts.append(weighted_auc(counts))
     replicates = np.concatenate(parts)
     result = percentile_interval(

@@ -260,7 +260,8 @@ def cluster_bootstrap_auc(
     block = max(1, BLOCK_CELLS // (y.size + n_clusters))
     parts = []
     for draws in draw_clusters(n_clusters, n_resamples, check.generator(seed), block=block):
-        counts = threshold_counts(groups, cluster_counts(draws, n_clusters), rows=codes)
+        weights = cluster_counts(draws, n_clusters).astype(float)  # exact: small integers
+        counts = threshold_counts(groups, weights, rows=codes)
         parts.append(weighted_auc(counts))
     return percentile_interval(
         estimate, np.concatenate(parts), level, "cluster bootstrap", n_omitted=data.n_omitted

@@ -35,8 +35,10 @@ from ceuslib.errors import ResampleWarning, warn
 N_RESAMPLES_INTERVAL = 2000
 N_RESAMPLES_OPTIMISM = 200
 
-# Memory budget for one block of resamples: this many (resample, row) weights.
-BLOCK_CELLS = 4_000_000
+# One block of resamples holds this many (resample, row) weights: about 2 MB per array, so
+# that a block's counts stay in cache (measured in bench/bench_accuracy.py: 4,000,000 cells
+# per block took twice as long).
+BLOCK_CELLS = 250_000
 
 
 def draw_clusters(
