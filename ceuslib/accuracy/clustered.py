@@ -58,7 +58,9 @@ def cluster_components(y: np.ndarray, x: np.ndarray, codes: np.ndarray, k: int):
         )
     d10 = np.bincount(codes[y], weights=v10, minlength=k) - m_i * auc
     d01 = np.bincount(codes[~y], weights=v01, minlength=k) - n_i * auc
-    return ClusterComponents(auc, d10, d01, m, n, i10, i01, k, v10, v01)
+    return ClusterComponents(
+        auc=auc, d10=d10, d01=d01, m=m, n=n, i10=i10, i01=i01, n_clusters=k, v10=v10, v01=v01
+    )
 
 
 def obuchowski_covariance(a: ClusterComponents, b: ClusterComponents) -> float:

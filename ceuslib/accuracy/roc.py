@@ -55,7 +55,10 @@ def prepare(
         check.oriented(columns[name], d, name=name)
         for name, d in zip(scores, directions, strict=True)
     )
-    return Prepared(y, oriented, directions, columns.get("cluster"), omitted)
+    return Prepared(
+        y=y, scores=oriented, directions=directions, cluster=columns.get("cluster"),
+        n_omitted=omitted,
+    )  # fmt: skip
 
 
 def _normal_ci(estimate: float, se: float, z: float, low: float, high: float):
