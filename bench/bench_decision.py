@@ -48,8 +48,8 @@ def _cohort():
     return table, (node_y, node_peak, nodes.patient_id.to_numpy())
 
 
-def _loop_cutpoints(y, s, cluster, rule, target, n_boot):
-    weights = bootstrap_weights(cluster, y.size, n_boot=n_boot, seed=1)
+def _loop_cutpoints(y, s, cluster, rule, target, n_resamples):
+    weights = bootstrap_weights(cluster, y.size, n_resamples=n_resamples, seed=1)
     for w in weights:
         rows = np.repeat(np.arange(y.size), w)
         try:
@@ -58,8 +58,8 @@ def _loop_cutpoints(y, s, cluster, rule, target, n_boot):
             pass
 
 
-def _loop_curve(y, risks, thresholds, n_boot):
-    weights = bootstrap_weights(None, y.size, n_boot=n_boot, seed=1)
+def _loop_curve(y, risks, thresholds, n_resamples):
+    weights = bootstrap_weights(None, y.size, n_resamples=n_resamples, seed=1)
     for w in weights:
         rows = np.repeat(np.arange(y.size), w)
         for risk in risks.values():
@@ -83,7 +83,7 @@ def main() -> int:
     for label, yy, ss, cluster, rule, target in cases:
         ours = _median_time(
             lambda yy=yy, ss=ss, cluster=cluster, rule=rule, target=target: bootstrap_cutpoint(
-                yy, ss, cluster=cluster, rule=rule, target=target, n_boot=2000, seed=1
+                yy, ss, cluster=cluster, rule=rule, target=target, n_resamples=2000, seed=1
             ),
             repeats=5,
         )
@@ -105,7 +105,7 @@ def main() -> int:
     logit = (score - score.mean()) / score.std()
     risks = {"CEUS rule": ceus_rule.astype(float), "model": 1 / (1 + np.exp(-logit))}
     ours = _median_time(
-        lambda: decision_curve(y, risks, thresholds, n_boot=1000, seed=1), repeats=5
+        lambda: decision_curve(y, risks, thresholds, n_resamples=1000, seed=1), repeats=5
     )
     loop = _median_time(lambda: _loop_curve(y, risks, thresholds, 50), repeats=3) * (1000 / 50)
     met = ours <= LIMIT_S

@@ -1,8 +1,18 @@
-"""Errors raised for bad input data."""
+"""The library's public errors and warnings.
+
+``DataError`` (with its ``Problem`` list) for input files that cannot be used,
+``InfeasibleTargetError`` for a cut-point target that no cut-point reaches, and the warnings,
+all subclasses of ``CeuslibWarning``, which carry where they arose (see
+:func:`warning_context`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 
@@ -80,7 +90,142 @@ class DataError(ValueError):
         super().__init__(message)
 
 
-class FrameTimingWarning(UserWarning):
+_CONTEXT: ContextVar[tuple[str, ...]] = ContextVar("ceuslib_warning_context", default=())
+
+
+class CeuslibWarning(UserWarning):
+    """Base of the library's warnings: a message and where it arose.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what was done about it.
+    context : tuple of str
+        Where it happened, outermost first (a table, a row, a test), as set by
+        :func:`warning_context` around the computation; empty when none was set.
+
+    Examples
+    --------
+    >>> w = CeuslibWarning("LR+ is infinite", context=("accuracy table", "node level"))
+    >>> print(w)
+    accuracy table, node level: LR+ is infinite
+    >>> w.detail, w.context
+    ('LR+ is infinite', ('accuracy table', 'node level'))
+    """
+
+    def __init__(self, message: str, *, context: tuple[str, ...] = ()):
+        self.detail = str(message)
+        self.context = tuple(str(part) for part in context)
+        text = f"{', '.join(self.context)}: {self.detail}" if self.context else self.detail
+        super().__init__(text)
+
+
+class DegenerateTableWarning(CeuslibWarning):
+    """A 2x2 table with an empty cell or margin: a measure is infinite or undefined (NaN),
+    or a requested correction was applied."""
+
+
+class PartialAucWarning(CeuslibWarning):
+    """McClish's correction is undefined for a partial curve below the diagonal."""
+
+
+class ResampleWarning(CeuslibWarning, RuntimeWarning):
+    """Bootstrap resamples in which the statistic was undefined were dropped (and counted)."""
+
+
+class CohortWarning(CeuslibWarning):
+    """Something in the input that is accepted but worth knowing (an extra column)."""
+
+
+_MEASURES = {
+    "min_sensitivity": "sensitivity",
+    "min_npv": "NPV",
+    "min_sensitivity_lcb": "the lower confidence bound of sensitivity",
+    "min_npv_lcb": "the lower confidence bound of NPV",
+}
+
+
+class InfeasibleTargetError(ValueError):
+    """No cut-point reaches the target of a constrained rule.
+
+    Attributes ``rule``, ``target``, ``best_value`` (the highest value of the constrained
+    measure that any cut-point reaches) and ``best_cutpoint`` (where it is reached; the
+    most specific such cut-point).
+
+    Examples
+    --------
+    >>> err = InfeasibleTargetError("min_npv", 0.95, 0.9, 4.0)
+    >>> print(err)  # doctest: +NORMALIZE_WHITESPACE
+    no cut-point reaches NPV >= 0.95 (rule 'min_npv'); the highest value reached is 0.9,
+    at cut-point 4
+    """
+
+    def __init__(self, rule: str, target: float, best_value: float, best_cutpoint: float):
+        self.rule = rule
+        self.target = target
+        self.best_value = best_value
+        self.best_cutpoint = best_cutpoint
+        super().__init__(
+            f"no cut-point reaches {_MEASURES.get(rule, rule)} >= {target:g} (rule "
+            f"{rule!r}); the highest value reached is {best_value:.4g}, at cut-point "
+            f"{best_cutpoint:g}"
+        )
+
+    def __reduce__(self):
+        return type(self), (self.rule, self.target, self.best_value, self.best_cutpoint)
+
+
+@contextmanager
+def warning_context(*labels: str) -> Iterator[None]:
+    """Label every library warning issued inside the block with where it arose.
+
+    Contexts nest (outermost first) and are local to the thread or task, so that a report
+    can say which table and row a warning belongs to.
+
+    Parameters
+    ----------
+    *labels : str
+        Where the computation belongs, e.g. ``"accuracy table", "node level", "CEUS"``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from ceuslib.accuracy import diagnostic_metrics
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     with warning_context("accuracy table", "node level", "CEUS (centripetal filling)"):
+    ...         table = diagnostic_metrics(tp=10, fp=0, fn=5, tn=20)
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    accuracy table, node level, CEUS (centripetal filling): LR+ is infinite...
+    >>> caught[0].message.context[-1]
+    'CEUS (centripetal filling)'
+    """
+    token = _CONTEXT.set(_CONTEXT.get() + tuple(str(label) for label in labels))
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+def outside_stacklevel() -> int:
+    """The ``stacklevel`` of the first caller outside the library, seen from the caller."""
+    frame = sys._getframe(2)
+    level = 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("ceuslib."):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn(category: type[CeuslibWarning], message: str) -> None:
+    """Issue a library warning carrying the current :func:`warning_context`.
+
+    The warning is attributed to the first caller outside the library.
+    """
+    warnings.warn(category(message, context=_CONTEXT.get()), stacklevel=outside_stacklevel())
+
+
+class FrameTimingWarning(CeuslibWarning):
     """Frame timing attributes of a DICOM cine that contradict each other.
 
     Issued by ``ceuslib.perfusion.read_dicom_cine`` when, for example, Frame Time
@@ -90,6 +235,6 @@ class FrameTimingWarning(UserWarning):
 
     Examples
     --------
-    >>> issubclass(FrameTimingWarning, UserWarning)
+    >>> issubclass(FrameTimingWarning, CeuslibWarning)
     True
     """

@@ -12,6 +12,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.metrics import cohen_kappa_score, roc_auc_score
 
 from ceuslib import accuracy as acc
+from ceuslib.accuracy._counts import threshold_counts, tie_groups, weighted_auc
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -114,14 +115,41 @@ def test_obuchowski_with_one_unit_per_cluster_is_delong(data) -> None:
         assert result.design_effect == pytest.approx(1.0, abs=1e-6)
 
 
-def test_weighted_auc_engine_equals_pairwise_weights() -> None:
+def test_weighted_auc_of_the_threshold_counts_equals_pairwise_weights() -> None:
     rng = np.random.default_rng(3)
     pos, neg = np.round(rng.normal(1, 1, 30), 1), np.round(rng.normal(0, 1, 40), 1)
-    w_pos, w_neg = rng.integers(0, 4, (5, 30)).astype(float), rng.integers(0, 4, (5, 40))
-    engine = acc.bootstrap.WeightedAuc(pos, neg)
+    w_pos, w_neg = rng.integers(0, 4, (5, 30)), rng.integers(0, 4, (5, 40))
+    y = np.repeat([True, False], [30, 40])
+    counts = threshold_counts(tie_groups(y, np.concatenate((pos, neg))), np.hstack((w_pos, w_neg)))
     psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
     expected = np.einsum("bi,ij,bj->b", w_pos, psi, w_neg) / (w_pos.sum(1) * w_neg.sum(1))
-    np.testing.assert_allclose(engine(w_pos, w_neg.astype(float)), expected, atol=1e-12)
+    np.testing.assert_allclose(weighted_auc(counts), expected, atol=1e-12)
+    # Row weights given per cluster: unit i takes the weight of column rows[i].
+    rows = rng.integers(0, 7, 70)
+    per_cluster = rng.integers(0, 3, (4, 7))
+    groups = tie_groups(y, np.concatenate((pos, neg)))
+    by_cluster = threshold_counts(groups, per_cluster, rows=rows)
+    by_row = threshold_counts(groups, per_cluster[:, rows])
+    np.testing.assert_array_equal(by_cluster.tp, by_row.tp)
+    np.testing.assert_array_equal(by_cluster.fp, by_row.fp)
+
+
+def test_threshold_counts_equal_counting_each_threshold() -> None:
+    rng = np.random.default_rng(8)
+    y = rng.random(60) < 0.4
+    x = np.round(rng.normal(size=60) + y, 1)
+    w = rng.integers(0, 3, (3, 60))
+    counts = threshold_counts(tie_groups(y, x), w)
+    assert counts.thresholds[0] == np.inf
+    for k, t in enumerate(counts.thresholds):
+        called = x >= t
+        np.testing.assert_array_equal(counts.tp[:, k], w[:, called & y].sum(axis=1))
+        np.testing.assert_array_equal(counts.fp[:, k], w[:, called & ~y].sum(axis=1))
+        present = w[:, x == t].sum(axis=1) > 0 if k else np.ones(3, bool)
+        np.testing.assert_array_equal(counts.present[:, k], present)
+    probes = np.array([-np.inf, -10.0, *x[:5], 0.05, 10.0, np.inf])
+    for t, k in zip(probes, counts.at(probes), strict=True):
+        np.testing.assert_array_equal(counts.tp[:, k], w[:, (x >= t) & y].sum(axis=1))
 
 
 def test_partial_auc_equals_dense_numerical_integration() -> None:
@@ -225,7 +253,11 @@ def test_diagnostic_metrics_intervals_contain_estimates(tp, fp, fn, tn) -> None:
     defined = table.dropna()
     assert (defined["ci_low"] <= defined["estimate"] + 1e-12).all()
     assert (defined["estimate"] <= defined["ci_high"] + 1e-12).all()
-    proportions = defined.drop(index=["lr_positive", "lr_negative", "dor", "youden"])
+    proportions = defined.drop(
+        index=["lr_positive", "lr_negative", "dor", "youden"], errors="ignore"
+    )
+    ratios = table.loc[["lr_positive", "lr_negative", "dor"]].to_numpy()
+    assert not np.any(ratios < 0)  # NaN or infinite where a zero cell makes them so
     assert (
         ((proportions[["ci_low", "ci_high"]] >= 0) & (proportions[["ci_low", "ci_high"]] <= 1))
         .all()
@@ -415,9 +447,11 @@ def test_proportion_ci_rejects_unknown_methods_and_levels() -> None:
 
 
 def test_roc_inputs_are_checked() -> None:
-    with pytest.raises(ValueError, match="only 0 and 1"):
+    with pytest.raises(ValueError, match="must hold 0 and 1"):
         acc.roc_auc([0, 1, 2, 1], [1, 2, 3, 4])
     with pytest.raises(ValueError, match="finite"):
+        acc.roc_auc([0, 0, 1, 1], [1, np.inf, 3, 4])
+    with pytest.raises(ValueError, match="score has 1 missing value"):
         acc.roc_auc([0, 0, 1, 1], [1, np.nan, 3, 4])
     with pytest.raises(ValueError, match="direction must be"):
         acc.roc_auc([0, 0, 1, 1], [1, 2, 3, 4], direction="auto")

@@ -200,19 +200,42 @@ def test_diagnostic_metrics_match_epi_tests(table, epi_method, recwarn) -> None:
     if epi_method != "agresti":  # the same adjusted proportions enter epiR's Youden index
         expected = ref("epiR", case, "youden_est")
         assert ours.loc["youden", "estimate"] == pytest.approx(expected, abs=TOL)
-    # epiR gives infinite ratios for a zero cell, and its Agresti-Coull likelihood ratios
-    # use the adjusted proportions.
+    # epiR's Agresti-Coull likelihood ratios use the adjusted proportions. Zero cells give
+    # infinite, zero or undefined ratios in both.
     ratios = ("dor",) if epi_method == "agresti" else ("lr_positive", "lr_negative", "dor")
-    if min(cells.values()) > 0:
-        for name in ratios:
-            for column, suffix in (("estimate", "est"), ("ci_low", "lower"), ("ci_high", "upper")):
-                expected = ref("epiR", case, f"{name}_{suffix}")
-                assert ours.loc[name, column] == pytest.approx(expected, abs=TOL, rel=TOL), name
+    for name in ratios:
+        for column, suffix in (("estimate", "est"), ("ci_low", "lower"), ("ci_high", "upper")):
+            expected = ref("epiR", case, f"{name}_{suffix}")
+            assert_same(ours.loc[name, column], expected, name)
 
 
-def test_zero_cell_table_warns_and_corrects() -> None:
+def assert_same(ours: float, expected: float, what: str) -> None:
+    """Equal to TOL (relative for large values), or both NaN, or the same infinity."""
+    if math.isnan(expected) or math.isinf(expected):
+        assert ours == expected or (math.isnan(ours) and math.isnan(expected)), what
+    else:
+        assert ours == pytest.approx(expected, abs=TOL, rel=TOL), what
+
+
+ZERO = pd.read_csv(HERE / "zero_cells_r.csv", dtype={"value": str}, keep_default_na=False)
+ZERO_CASES = sorted(ZERO["case"].unique())
+
+
+@pytest.mark.parametrize("case", ZERO_CASES)
+def test_zero_cells_give_epir_infinite_and_undefined_values(case) -> None:
+    rows = ZERO[ZERO["case"] == case].set_index("quantity")["value"].astype(float)
+    cells = {cell: int(rows[cell]) for cell in ("tp", "fp", "fn", "tn")}
+    with pytest.warns(acc.DegenerateTableWarning, match="zero cell|undefined"):
+        ours = acc.diagnostic_metrics(**cells)
+    for name in ("sensitivity", "specificity", "ppv", "npv", "lr_positive", "lr_negative", "dor"):
+        for column, suffix in (("estimate", "est"), ("ci_low", "lower"), ("ci_high", "upper")):
+            assert_same(ours.loc[name, column], rows[f"{name}_{suffix}"], f"{name} {suffix}")
+
+
+def test_haldane_correction_only_on_request() -> None:
+    cells = epi_cells("zero_fp")
     with pytest.warns(acc.DegenerateTableWarning, match="Haldane"):
-        ours = acc.diagnostic_metrics(**epi_cells("zero_fp"))
+        ours = acc.diagnostic_metrics(**cells, correction="haldane")
     assert math.isinf(ref("epiR", "zero_fp_wilson", "lr_positive_est"))
     # Haldane-Anscombe: (15.5 / 19.5 ... ) computed by hand from the corrected cells.
     tp, fp, fn, tn = 15.5, 0.5, 4.5, 21.5
@@ -221,6 +244,13 @@ def test_zero_cell_table_warns_and_corrects() -> None:
     )
     assert ours.loc["dor", "estimate"] == pytest.approx(tp * tn / (fp * fn), rel=1e-12)
     assert np.isfinite(ours.to_numpy()).all()
+    # LR- uses no zero cell: not corrected.
+    with pytest.warns(acc.DegenerateTableWarning) as caught:
+        plain = acc.diagnostic_metrics(**cells)
+    assert [str(w.message).split(" is ")[0] for w in caught] == ["LR+", "the DOR"]
+    assert ours.loc["lr_negative"].tolist() == plain.loc["lr_negative"].tolist()
+    with pytest.raises(ValueError, match="correction must be None or 'haldane'"):
+        acc.diagnostic_metrics(**cells, correction="yates")
 
 
 PROPORTION_CASES = cases("epiR", "wilson_lower")

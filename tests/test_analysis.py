@@ -86,7 +86,7 @@ def test_a_node_without_a_curve_is_listed(cohort, fits) -> None:
     assert excluded.loc[target, "reason"] == "no_curve"
 
 
-@pytest.mark.filterwarnings("ignore:a zero cell")
+@pytest.mark.filterwarnings("ignore::ceuslib.errors.DegenerateTableWarning")
 def test_indeterminate_readings_are_counted_not_analysed(cohort, fits) -> None:
     nodes = cohort.nodes.copy()
     imaged = nodes.index[nodes["ceus_imaged"] == "yes"]

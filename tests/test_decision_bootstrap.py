@@ -26,19 +26,19 @@ def _clustered(seed=3, n_patients=40):
 
 def test_weights_keep_patients_together_and_are_reproducible():
     _, _, patient = _clustered()
-    w = bootstrap_weights(patient, patient.size, n_boot=50, seed=7)
+    w = bootstrap_weights(patient, patient.size, n_resamples=50, seed=7)
     assert w.shape == (50, patient.size) and w.dtype == np.int64
     for p in np.unique(patient):
         rows = w[:, patient == p]
         assert (rows == rows[:, :1]).all()
     per_patient = np.array([w[:, patient == p][:, 0] for p in np.unique(patient)]).T
     assert (per_patient.sum(axis=1) == np.unique(patient).size).all()
-    assert np.array_equal(w, bootstrap_weights(patient, patient.size, n_boot=50, seed=7))
-    assert not np.array_equal(w, bootstrap_weights(patient, patient.size, n_boot=50, seed=8))
+    assert np.array_equal(w, bootstrap_weights(patient, patient.size, n_resamples=50, seed=7))
+    assert not np.array_equal(w, bootstrap_weights(patient, patient.size, n_resamples=50, seed=8))
 
 
 def test_weights_follow_a_multinomial_on_average():
-    w = bootstrap_weights(None, 5, n_boot=20000, seed=1)
+    w = bootstrap_weights(None, 5, n_resamples=20000, seed=1)
     assert w.mean(axis=0) == pytest.approx(np.ones(5), abs=0.03)
     assert w.var(axis=0) == pytest.approx(np.full(5, 1 - 1 / 5), abs=0.05)
 
@@ -49,8 +49,10 @@ def test_weights_follow_a_multinomial_on_average():
 )
 def test_each_resample_equals_choose_cutpoint_on_the_copied_rows(rule, target):
     y, s, patient = _clustered()
-    boot = bootstrap_cutpoint(y, s, cluster=patient, rule=rule, target=target, n_boot=40, seed=11)
-    weights = bootstrap_weights(patient, y.size, n_boot=40, seed=11)
+    boot = bootstrap_cutpoint(
+        y, s, cluster=patient, rule=rule, target=target, n_resamples=40, seed=11
+    )
+    weights = bootstrap_weights(patient, y.size, n_resamples=40, seed=11)
     apparent, test = [], []
     for b, w in enumerate(weights):
         rows = np.repeat(np.arange(y.size), w)
@@ -78,8 +80,8 @@ def test_each_resample_equals_choose_cutpoint_on_the_copied_rows(rule, target):
 
 
 def test_intervals_and_reproducibility():
-    boot = bootstrap_cutpoint(ASAH.poor, ASAH.s100b, n_boot=500, seed=2)
-    again = bootstrap_cutpoint(ASAH.poor, ASAH.s100b, n_boot=500, seed=2)
+    boot = bootstrap_cutpoint(ASAH.poor, ASAH.s100b, n_resamples=500, seed=2)
+    again = bootstrap_cutpoint(ASAH.poor, ASAH.s100b, n_resamples=500, seed=2)
     assert np.array_equal(boot.cutpoints, again.cutpoints)
     low, high = boot.cutpoint_ci
     assert low <= boot.estimate.cutpoint <= high
@@ -99,22 +101,22 @@ def test_patient_resampling_widens_the_interval_of_a_clustered_score():
     s = rng.normal(size=60) + y
     patient = np.repeat(np.arange(60), 3)
     y3, s3 = np.repeat(y, 3), np.repeat(s, 3)
-    by_patient = bootstrap_cutpoint(y3, s3, cluster=patient, n_boot=800, seed=1)
-    by_node = bootstrap_cutpoint(y3, s3, n_boot=800, seed=1)
+    by_patient = bootstrap_cutpoint(y3, s3, cluster=patient, n_resamples=800, seed=1)
+    by_node = bootstrap_cutpoint(y3, s3, n_resamples=800, seed=1)
     width = lambda b: np.subtract(*b.performance.loc["youden", ["ci_high", "ci_low"]])  # noqa: E731
     assert width(by_patient) > 1.3 * width(by_node)
 
 
 def test_infeasible_resamples_are_counted_not_hidden():
     boot = bootstrap_cutpoint(
-        ASAH.poor, ASAH.s100b, rule="min_npv_lcb", target=0.62, n_boot=300, seed=4
+        ASAH.poor, ASAH.s100b, rule="min_npv_lcb", target=0.62, n_resamples=300, seed=4
     )
     assert 0 < boot.n_failed < 300
     assert np.isnan(boot.cutpoints).sum() == boot.n_failed
 
 
-def test_bad_n_boot():
-    with pytest.raises(ValueError, match="n_boot must be a positive integer"):
-        bootstrap_cutpoint([0, 1], [0, 1], n_boot=0)
-    with pytest.raises(ValueError, match="cluster must be one-dimensional"):
+def test_bad_n_resamples():
+    with pytest.raises(ValueError, match="n_resamples must be an integer >= 1"):
+        bootstrap_cutpoint([0, 1], [0, 1], n_resamples=0)
+    with pytest.raises(ValueError, match="cluster has 3 values but y_true has 2"):
         bootstrap_cutpoint([0, 1], [0, 1], cluster=[1, 2, 3])

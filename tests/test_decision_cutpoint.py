@@ -26,10 +26,12 @@ R_CASES = [
 
 
 def _asah_call(marker, direction, rule, target):
-    # The positive class is "Poor" for ">=" and "Good" for "<=" (see derive.R).
+    # The positive class is "Poor" for ">=" and "Good" for "<=" (see derive.R); the R
+    # references name the directions as cutpointr does.
     y = ASAH.poor if direction == ">=" else 1 - ASAH.poor
     target = None if pd.isna(target) else float(target)
-    return choose_cutpoint(y, ASAH[marker], rule=rule, target=target, direction=direction)
+    ours = {">=": "higher", "<=": "lower"}[direction]
+    return choose_cutpoint(y, ASAH[marker], rule=rule, target=target, direction=ours)
 
 
 @pytest.mark.parametrize(
@@ -141,9 +143,9 @@ def test_direction_is_the_mirror_image(data, rule):
         up = choose_cutpoint(y, s, rule=rule, target=target)
     except InfeasibleTargetError:
         with pytest.raises(InfeasibleTargetError):
-            choose_cutpoint(y, -s, rule=rule, target=target, direction="<=")
+            choose_cutpoint(y, -s, rule=rule, target=target, direction="lower")
         return
-    down = choose_cutpoint(y, -s, rule=rule, target=target, direction="<=")
+    down = choose_cutpoint(y, -s, rule=rule, target=target, direction="lower")
     assert down.cutpoint == -up.cutpoint
     assert (down.tp, down.fp, down.fn, down.tn) == (up.tp, up.fp, up.fn, up.tn)
 
@@ -176,7 +178,7 @@ def test_observe_everyone_is_a_candidate_and_gives_nan_ppv():
     r = choose_cutpoint([1, 0, 0, 0, 0], [0.1, 0.2, 0.3, 0.4, 0.5], rule="min_npv", target=0.8)
     assert r.cutpoint == np.inf and r.specificity == 1 and np.isnan(r.ppv)
     r = choose_cutpoint(
-        [1, 0, 0, 0, 0], [0.5, 0.1, 0.2, 0.3, 0.4], rule="min_npv", target=0.8, direction="<="
+        [1, 0, 0, 0, 0], [0.5, 0.1, 0.2, 0.3, 0.4], rule="min_npv", target=0.8, direction="lower"
     )
     assert r.cutpoint == -np.inf
 
@@ -193,7 +195,7 @@ def test_conservative_rules_are_never_less_sensitive():
 def test_lcb_uses_the_requested_interval_method_and_level():
     loose = choose_cutpoint(ASAH.poor, ASAH.s100b, rule="min_npv_lcb", target=0.65, level=0.5)
     strict = choose_cutpoint(
-        ASAH.poor, ASAH.s100b, rule="min_npv_lcb", target=0.65, ci_method="clopper-pearson"
+        ASAH.poor, ASAH.s100b, rule="min_npv_lcb", target=0.65, method="clopper-pearson"
     )
     assert strict.guarded == pytest.approx(
         proportion_ci(strict.tn, strict.tn + strict.fn, method="clopper-pearson")[0]
@@ -224,7 +226,7 @@ def test_infeasible_target_is_a_clear_error():
         ({"rule": "min_npv", "target": 0}, r"target must lie in \(0, 1\]"),
         ({"rule": "min_npv", "target": 1.2}, r"target must lie in \(0, 1\]"),
         ({"direction": ">"}, "direction must be"),
-        ({"level": 1.0}, "level must lie strictly"),
+        ({"level": 1.0}, "level must be a number strictly"),
     ],
 )
 def test_bad_options(kwargs, message):
@@ -237,11 +239,12 @@ def test_bad_options(kwargs, message):
     [
         ([0, 0, 0], [1, 2, 3], "no positive"),
         ([1, 1], [1, 2], "no negative"),
-        ([0, 2, 1], [1, 2, 3], "only 0 and 1"),
-        ([0, 1], [1, np.nan], "must be finite"),
-        ([0, 1], [1, 2, 3], "with 2 values"),
-        ([], [], "non-empty"),
-        (["a", "b"], [1, 2], "0/1"),
+        ([0, 2, 1], [1, 2, 3], "must hold 0 and 1"),
+        ([0, 1], [1, np.inf], "must be finite"),
+        ([0, 1], [1, np.nan], "missing value"),
+        ([0, 1], [1, 2, 3], "score has 3 values but y_true has 2"),
+        ([], [], "no positive"),
+        (["a", "b"], [1, 2], "pos_label"),
     ],
 )
 def test_bad_data(y, s, message):

@@ -38,7 +38,7 @@ def test_perfectly_calibrated_risks_give_slope_one_intercept_zero():
     rng = np.random.default_rng(1)
     x = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
     y = (rng.random(300) < 1 / (1 + np.exp(-(x.a - 0.5 * x.b)))).astype(int)
-    model = fit_risk_model(x, y, n_boot=1, seed=0)
+    model = fit_risk_model(x, y, n_resamples=1, seed=0)
     cal = calibration_slope_intercept(y, model.predict_risk(x))
     assert cal.slope == pytest.approx(1, abs=1e-4)
     assert cal.intercept == pytest.approx(0, abs=1e-4)
@@ -85,7 +85,7 @@ def _overfit_data(seed=4, n=100, noise=8):
 
 def test_optimism_correction_shows_overfitting():
     x, y = _overfit_data()
-    model = fit_risk_model(x, y, n_boot=60, seed=5)
+    model = fit_risk_model(x, y, n_resamples=60, seed=5)
     perf = model.to_frame()
     assert perf.loc["auc", "optimism"] > 0
     assert perf.loc["auc", "corrected"] < perf.loc["auc", "apparent"]
@@ -94,13 +94,13 @@ def test_optimism_correction_shows_overfitting():
     assert perf.loc["brier", "corrected"] > perf.loc["brier", "apparent"]
     assert model.n_failed == 0 and model.events_per_variable < 10
     # More noise predictors, more optimism.
-    few = fit_risk_model(x[["signal"]], y, n_boot=60, seed=5).to_frame()
+    few = fit_risk_model(x[["signal"]], y, n_resamples=60, seed=5).to_frame()
     assert few.loc["auc", "optimism"] < perf.loc["auc", "optimism"]
 
 
 def test_optimism_equals_an_explicit_refit_loop():
     x, y = _overfit_data(n=60, noise=2)
-    model = fit_risk_model(x, y, n_boot=5, seed=9)
+    model = fit_risk_model(x, y, n_resamples=5, seed=9)
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
     from sklearn.pipeline import make_pipeline
@@ -125,7 +125,7 @@ def test_coefficients_are_on_the_original_scale():
     rng = np.random.default_rng(6)
     x = pd.DataFrame({"size_mm": rng.normal(9, 3, 2000)})
     y = (rng.random(2000) < 1 / (1 + np.exp(-(-4.5 + 0.5 * x.size_mm)))).astype(int)
-    model = fit_risk_model(x, y, n_boot=1, seed=0)
+    model = fit_risk_model(x, y, n_resamples=1, seed=0)
     assert model.coefficients["size_mm"] == pytest.approx(0.5, abs=0.08)
     assert model.intercept == pytest.approx(-4.5, abs=0.8)
     lp = model.intercept + model.coefficients["size_mm"] * x.size_mm
@@ -144,4 +144,4 @@ def test_coefficients_are_on_the_original_scale():
 )
 def test_model_input_errors(x, message):
     with pytest.raises(ValueError, match=message):
-        fit_risk_model(x, [0, 1, 0], n_boot=1)
+        fit_risk_model(x, [0, 1, 0], n_resamples=1)

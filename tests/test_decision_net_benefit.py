@@ -80,8 +80,8 @@ def test_bootstrap_draws_equal_net_benefit_on_copied_rows():
     y = np.repeat(rng.integers(0, 2, 30), 2)
     risk = np.clip(0.3 * y + rng.random(60) * 0.6, 0, 1)
     t = [0.1, 0.3, 0.5]
-    curve = decision_curve(y, {"model": risk}, t, cluster=patient, n_boot=25, seed=9)
-    weights = bootstrap_weights(patient, y.size, n_boot=25, seed=9)
+    curve = decision_curve(y, {"model": risk}, t, cluster=patient, n_resamples=25, seed=9)
+    weights = bootstrap_weights(patient, y.size, n_resamples=25, seed=9)
     for b, w in enumerate(weights):
         rows = np.repeat(np.arange(y.size), w)
         expected = net_benefit(y[rows], risk[rows], t)
@@ -98,7 +98,7 @@ def test_bootstrap_draws_equal_net_benefit_on_copied_rows():
 
 def test_rule_at_threshold_is_constant_and_reduction_formula():
     y = [1, 0, 1, 0, 1, 0]
-    table = decision_curve(y, {"rule": [1, 0, 1, 1, 0, 0]}, [0.25, 0.5]).table
+    table = decision_curve(y, {"rule": [1, 0, 1, 1, 0, 0]}, [0.25, 0.5], n_resamples=0).table
     rule = table[table.strategy == "rule"].reset_index(drop=True)
     everyone = table[table.strategy == "dissect all"].reset_index(drop=True)
     odds = np.array([1 / 3, 1.0])
@@ -118,4 +118,6 @@ def test_bad_strategies():
     with pytest.raises(ValueError, match="added automatically"):
         decision_curve([0, 1], {"dissect all": [1, 1]}, [0.2])
     with pytest.raises(ValueError, match="must be finite"):
+        decision_curve([0, 1], {"m": [0.1, np.inf]}, [0.2])
+    with pytest.raises(ValueError, match="risk of 'm' has 1 missing value"):
         decision_curve([0, 1], {"m": [0.1, np.nan]}, [0.2])

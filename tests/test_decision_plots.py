@@ -27,7 +27,11 @@ def test_decision_curve_plot_has_one_distinct_line_per_strategy():
     y = rng.integers(0, 2, 80)
     risk = np.clip(0.5 * y + 0.5 * rng.random(80), 0.01, 0.99)
     curve = decision_curve(
-        y, {"model": risk, "rule": (risk > 0.4).astype(float)}, [0.1, 0.2, 0.3], n_boot=50, seed=1
+        y,
+        {"model": risk, "rule": (risk > 0.4).astype(float)},
+        [0.1, 0.2, 0.3],
+        n_resamples=50,
+        seed=1,
     )
     ax = plot_decision_curve(curve)
     lines = ax.get_lines()

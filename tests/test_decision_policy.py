@@ -26,7 +26,9 @@ def _example(seed=0, n=120):
 def test_counts_per_100_by_hand():
     residual, score, nodes = _example()
     dissect = score >= 0.3
-    result = evaluate_policy(dissect, residual, residual_nodes=nodes, n_boot=200, seed=1)
+    result = evaluate_policy(
+        residual, dissect=dissect, residual_nodes=nodes, n_resamples=200, seed=1
+    )
     t = result.table["estimate"]
     n = residual.size
     observe = ~dissect
@@ -42,7 +44,9 @@ def test_counts_per_100_by_hand():
     )
     assert t["risk_if_observed"] == pytest.approx(np.sum(observe & (residual == 1)) / observe.sum())
     cut = choose_cutpoint(residual, score, rule="youden")
-    same = evaluate_policy(score >= cut.cutpoint, residual, n_boot=10, seed=0).table["estimate"]
+    same = evaluate_policy(residual, dissect=score >= cut.cutpoint, n_resamples=10, seed=0).table[
+        "estimate"
+    ]
     assert same["sensitivity"] == pytest.approx(cut.sensitivity)
     assert same["specificity"] == pytest.approx(cut.specificity)
     assert same["risk_if_observed"] == pytest.approx(1 - cut.npv)
@@ -53,12 +57,18 @@ def test_counts_per_100_by_hand():
 
 def test_edges_dissect_all_and_observe_all():
     residual, _, nodes = _example(1)
-    everyone = evaluate_policy(np.ones(residual.size, bool), residual, n_boot=50, seed=0)
+    everyone = evaluate_policy(
+        residual, dissect=np.ones(residual.size, bool), n_resamples=50, seed=0
+    )
     assert everyone.table.loc["dissections", "estimate"] == 100
     assert everyone.table.loc["residual_patients_left", "estimate"] == 0
     assert np.isnan(everyone.table.loc["risk_if_observed", "estimate"])
     nobody = evaluate_policy(
-        np.zeros(residual.size, bool), residual, residual_nodes=nodes, n_boot=50, seed=0
+        residual,
+        dissect=np.zeros(residual.size, bool),
+        residual_nodes=nodes,
+        n_resamples=50,
+        seed=0,
     )
     t = nobody.table["estimate"]
     assert t["residual_patients_left"] == pytest.approx(100 * residual.mean())
@@ -69,7 +79,9 @@ def test_edges_dissect_all_and_observe_all():
 
 def test_prevalence_shift_reproduces_the_cohort_at_its_own_prevalence():
     residual, score, nodes = _example(2)
-    result = evaluate_policy(score >= 0.5, residual, residual_nodes=nodes, n_boot=300, seed=3)
+    result = evaluate_policy(
+        residual, dissect=score >= 0.5, residual_nodes=nodes, n_resamples=300, seed=3
+    )
     own = 1 - residual.mean()
     row = prevalence_shift(result, [own]).iloc[0]
     t = result.table["estimate"]
@@ -86,7 +98,9 @@ def test_prevalence_shift_reproduces_the_cohort_at_its_own_prevalence():
 
 def test_more_responders_means_less_left_behind():
     residual, score, nodes = _example(3)
-    result = evaluate_policy(score >= 0.0, residual, residual_nodes=nodes, n_boot=200, seed=1)
+    result = evaluate_policy(
+        residual, dissect=score >= 0.0, residual_nodes=nodes, n_resamples=200, seed=1
+    )
     table = prevalence_shift(result, [0.37, 0.45, 0.52, 0.6, 0.7])
     assert np.all(np.diff(table.residual_patients_left) < 0)
     assert np.all(np.diff(table.risk_if_observed) < 0)
@@ -96,10 +110,10 @@ def test_more_responders_means_less_left_behind():
 
 def test_intervals_are_reproducible_and_shrink_with_more_patients():
     residual, score, _ = _example(4, n=400)
-    a = evaluate_policy(score >= 0, residual, n_boot=400, seed=5).table
-    b = evaluate_policy(score >= 0, residual, n_boot=400, seed=5).table
+    a = evaluate_policy(residual, dissect=score >= 0, n_resamples=400, seed=5).table
+    b = evaluate_policy(residual, dissect=score >= 0, n_resamples=400, seed=5).table
     pd.testing.assert_frame_equal(a, b)
-    small = evaluate_policy(score[:100] >= 0, residual[:100], n_boot=400, seed=5).table
+    small = evaluate_policy(residual[:100], dissect=score[:100] >= 0, n_resamples=400, seed=5).table
 
     def width(t):
         return (
@@ -112,22 +126,23 @@ def test_intervals_are_reproducible_and_shrink_with_more_patients():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"dissect": [1, 0, 2]}, "one True/False decision"),
-        ({"dissect": [True, False]}, "one True/False decision"),
-        ({"residual_nodes": [1, 0]}, "one count"),
-        ({"residual_nodes": [1, 1, 0]}, "0 where residual is 0"),
-        ({"residual_nodes": [0, 0, 0]}, "at least 1 where it is 1"),
+        ({"dissect": [1, 0, 2]}, "dissect must hold 0 and 1"),
+        ({"dissect": [True, False]}, "dissect has 2 values but y_true has 3"),
+        ({"residual_nodes": [1, 0]}, "residual_nodes has 2 values"),
+        ({"residual_nodes": [1, -1, 0]}, "one count >= 0"),
+        ({"residual_nodes": [1, 1, 0]}, "0 where y_true is negative"),
+        ({"residual_nodes": [0, 0, 0]}, "at least 1 where it is positive"),
     ],
 )
 def test_bad_policy_inputs(kwargs, message):
-    args = {"dissect": [True, False, True], "residual": [1, 0, 0], "n_boot": 5, "seed": 0}
+    args = {"dissect": [True, False, True], "n_resamples": 5, "seed": 0}
     args.update(kwargs)
     with pytest.raises(ValueError, match=message):
-        evaluate_policy(args.pop("dissect"), args.pop("residual"), **args)
+        evaluate_policy([1, 0, 0], **args)
 
 
 def test_bad_rates():
-    result = evaluate_policy([True, False], [1, 0], n_boot=5, seed=0)
+    result = evaluate_policy([1, 0], dissect=[True, False], n_resamples=5, seed=0)
     for bad in ([0.0], [1.0], [], [0.5, 1.5]):
         with pytest.raises(ValueError, match="pcr_rates"):
             prevalence_shift(result, bad)

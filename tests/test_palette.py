@@ -192,7 +192,7 @@ def test_library_line_plots_draw_no_thin_low_contrast_lines() -> None:
     y = rng.integers(0, 2, 60)
     risk = np.clip(0.5 * y + 0.5 * rng.random(60), 0.01, 0.99)
     rules = {f"rule {k}": (risk > k / 10).astype(float) for k in range(2, 8)}  # > LINE_STYLES
-    curve = decision_curve(y, rules, [0.1, 0.2, 0.3], n_boot=20, seed=1)
+    curve = decision_curve(y, rules, [0.1, 0.2, 0.3], n_resamples=20, seed=1)
     axes = [
         plot_roc(points),
         plot_decision_curve(curve),

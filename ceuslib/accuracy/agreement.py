@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ceuslib.accuracy import _checks
+from ceuslib.accuracy import _validate as _checks
 
 KAPPA_WEIGHTS = (None, "linear", "quadratic")
 
@@ -29,6 +29,7 @@ class Kappa:
     n: int
     level: float
     weights: str | None
+    n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every field."""
@@ -138,8 +139,9 @@ def kappa_from_table(table: object, *, weights: str | None = None, level: float 
     p_value = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan
     low, high = max(-1.0, kappa - z_crit * se), min(1.0, kappa + z_crit * se)
     return Kappa(
-        float(kappa), se, float(low), float(high), se_null, float(z), p_value, p_o, p_e,
-        int(n), float(level), weights,
+        kappa=float(kappa), se=se, ci_low=float(low), ci_high=float(high), se_null=se_null,
+        z=float(z), p_value=p_value, observed=p_o, expected=p_e, n=int(n), level=float(level),
+        weights=weights,
     )  # fmt: skip
 
 
@@ -150,13 +152,14 @@ def cohen_kappa(
     categories: object = None,
     weights: str | None = None,
     level: float = 0.95,
+    nan_policy: str = "raise",
 ) -> Kappa:
     """Cohen's kappa of two readers' ratings of the same units.
 
     Parameters
     ----------
     rater_a, rater_b : array_like
-        One rating per unit from each reader (no missing values).
+        One rating per unit from each reader.
     categories : sequence, optional
         The categories in their natural order (needed for weighted kappa and to include a
         category that neither reader used); by default the sorted distinct ratings.
@@ -165,6 +168,10 @@ def cohen_kappa(
         See :func:`kappa_from_table`.
     level : float
         Confidence level.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
+        A missing rating is an error, or the unit is left out (``n_omitted``): a unit that
+        one reader did not rate says nothing about agreement.
 
     Returns
     -------
@@ -177,12 +184,14 @@ def cohen_kappa(
     >>> print(f"{cohen_kappa(a, b).kappa:.3f}")
     0.500
     """
-    a = pd.Series(np.asarray(rater_a, dtype=object))
-    b = pd.Series(np.asarray(rater_b, dtype=object))
-    if a.size != b.size:
-        raise ValueError(f"rater_a has {a.size} ratings but rater_b has {b.size}")
-    if a.isna().any() or b.isna().any():
-        raise ValueError("ratings must not be missing: drop the units one reader did not rate")
+    columns, omitted = _checks.rows(
+        {
+            "rater_a": np.asarray(rater_a, dtype=object),
+            "rater_b": np.asarray(rater_b, dtype=object),
+        },
+        nan_policy=nan_policy,
+    )
+    a, b = pd.Series(columns["rater_a"]), pd.Series(columns["rater_b"])
     if categories is None:
         categories = sorted(set(a) | set(b))
     categories = list(categories)
@@ -192,4 +201,4 @@ def cohen_kappa(
     index = {c: i for i, c in enumerate(categories)}
     table = np.zeros((len(categories), len(categories)), dtype=int)
     np.add.at(table, (a.map(index).to_numpy(int), b.map(index).to_numpy(int)), 1)
-    return kappa_from_table(table, weights=weights, level=level)
+    return replace(kappa_from_table(table, weights=weights, level=level), n_omitted=omitted)

@@ -13,29 +13,68 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ceuslib.accuracy import _checks
-from ceuslib.accuracy._placements import subject_placements
-from ceuslib.accuracy.bootstrap import (
-    _BLOCK_CELLS,
-    BootstrapInterval,
-    WeightedAuc,
-    _n_resamples,
+from ceuslib.accuracy import _validate as check
+from ceuslib.accuracy import resample
+from ceuslib.accuracy._counts import subject_placements, threshold_counts, tie_groups, weighted_auc
+from ceuslib.accuracy.resample import (
+    BLOCK_CELLS,
+    N_RESAMPLES_INTERVAL,
+    cluster_counts,
+    draw_clusters,
     percentile_interval,
 )
 from ceuslib.accuracy.roc import _normal_ci, prepare
 
 
-def _cluster_codes(cluster: object, size: int) -> tuple[np.ndarray, np.ndarray]:
-    values = np.asarray(cluster)
-    if values.ndim != 1 or values.size != size:
+@dataclass(frozen=True)
+class ClusterComponents:
+    """Obuchowski's (1997) cluster sums of one score: the AUC and, per cluster i,
+    V10_i - m_i·AUC and V01_i - n_i·AUC."""
+
+    auc: float
+    d10: np.ndarray
+    d01: np.ndarray
+    m: int
+    n: int
+    i10: int  # clusters with a positive unit
+    i01: int  # clusters with a negative unit
+    n_clusters: int
+    v10: np.ndarray  # DeLong's placement values of the positives
+    v01: np.ndarray  # and of the negatives
+
+
+def cluster_components(y: np.ndarray, x: np.ndarray, codes: np.ndarray, k: int):
+    """:class:`ClusterComponents` of the oriented score ``x`` (clusters coded 0..k-1)."""
+    m, n = check.both_classes(y, what="the ROC")
+    v10, v01 = subject_placements(y, x)
+    auc = float(v10.mean())
+    m_i = np.bincount(codes[y], minlength=k).astype(float)
+    n_i = np.bincount(codes[~y], minlength=k).astype(float)
+    i10, i01 = int(np.count_nonzero(m_i)), int(np.count_nonzero(n_i))
+    if i10 < 2 or i01 < 2:
         raise ValueError(
-            f"cluster must be one-dimensional with one value per unit ({size}), "
-            f"got shape {values.shape}"
+            "Obuchowski's variance needs at least two clusters with a positive unit and two "
+            f"with a negative unit, got {i10} and {i01}"
         )
-    if pd.isna(pd.Series(values, dtype=object)).any():
-        raise ValueError("cluster must not contain missing values")
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes, np.asarray(uniques)
+    d10 = np.bincount(codes[y], weights=v10, minlength=k) - m_i * auc
+    d01 = np.bincount(codes[~y], weights=v01, minlength=k) - n_i * auc
+    return ClusterComponents(
+        auc=auc, d10=d10, d01=d01, m=m, n=n, i10=i10, i01=i01, n_clusters=k, v10=v10, v01=v01
+    )
+
+
+def obuchowski_covariance(a: ClusterComponents, b: ClusterComponents) -> float:
+    """Obuchowski's (1997) covariance of two AUCs on the same units (variance when a is b).
+
+    S10 = I10/((I10 - 1) M) sum_i d10a_i d10b_i, S01 likewise over the negatives,
+    S11 = I/(I - 1) sum_i d10a_i d01b_i; cov = S10/M + S01/N + (S11_ab + S11_ba)/(M N).
+    """
+    m, n, k = a.m, a.n, a.n_clusters
+    s10 = a.i10 / ((a.i10 - 1) * m) * np.sum(a.d10 * b.d10)
+    s01 = a.i01 / ((a.i01 - 1) * n) * np.sum(a.d01 * b.d01)
+    s11_ab = k / (k - 1) * np.sum(a.d10 * b.d01)
+    s11_ba = k / (k - 1) * np.sum(b.d10 * a.d01)
+    return float(s10 / m + s01 / n + (s11_ab + s11_ba) / (m * n))
 
 
 @dataclass(frozen=True)
@@ -52,6 +91,7 @@ class ClusteredRocAuc:
     n_clusters: int
     se_independent: float
     method: str = "obuchowski"
+    n_omitted: int = 0
 
     @property
     def design_effect(self) -> float:
@@ -75,6 +115,8 @@ def clustered_roc_auc(
     *,
     level: float = 0.95,
     direction: str = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> ClusteredRocAuc:
     """AUC of units nested in clusters (nodes in patients), Obuchowski (1997).
 
@@ -91,6 +133,9 @@ def clustered_roc_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
+    pos_label, nan_policy
+        As in :func:`roc_curve`; with ``"omit"`` a unit missing its truth, score or cluster
+        is left out.
 
     Returns
     -------
@@ -122,30 +167,30 @@ def clustered_roc_auc(
     >>> print(f"{result.auc:.2f} {result.se:.4f} {result.se_independent:.4f}")
     0.75 0.3536 0.3536
     """
-    y, x = prepare(y_true, score, direction)
-    codes, uniques = _cluster_codes(cluster, y.size)
-    m, n = _checks.both_classes(y)
-    n_clusters = uniques.size
-    v10, v01 = subject_placements(y, x)
-    auc = float(v10.mean())
-    m_i = np.bincount(codes[y], minlength=n_clusters).astype(float)
-    n_i = np.bincount(codes[~y], minlength=n_clusters).astype(float)
-    i10, i01 = int(np.count_nonzero(m_i)), int(np.count_nonzero(n_i))
-    if i10 < 2 or i01 < 2:
-        raise ValueError(
-            "Obuchowski's variance needs at least two clusters with a positive unit and two "
-            f"with a negative unit, got {i10} and {i01}"
-        )
-    d10 = np.bincount(codes[y], weights=v10, minlength=n_clusters) - m_i * auc
-    d01 = np.bincount(codes[~y], weights=v01, minlength=n_clusters) - n_i * auc
-    s10 = i10 / ((i10 - 1) * m) * np.sum(d10**2)
-    s01 = i01 / ((i01 - 1) * n) * np.sum(d01**2)
-    s11 = n_clusters / (n_clusters - 1) * np.sum(d10 * d01)
-    variance = s10 / m + s01 / n + 2.0 * s11 / (m * n)
-    se = float(np.sqrt(max(variance, 0.0)))
-    se_independent = float(np.sqrt(np.var(v10, ddof=1) / m + np.var(v01, ddof=1) / n))
-    low, high = _normal_ci(auc, se, _checks.z_value(level), 0.0, 1.0)
-    return ClusteredRocAuc(auc, se, low, high, float(level), m, n, int(n_clusters), se_independent)
+    z = check.z_value(level)
+    data = prepare(
+        y_true, {"score": score}, direction=direction, pos_label=pos_label,
+        nan_policy=nan_policy, cluster=_cluster_column(cluster),
+    )  # fmt: skip
+    y, (x,) = data.y, data.scores
+    codes, uniques = check.cluster_codes(data.cluster)
+    c = cluster_components(y, x, codes, uniques.size)
+    se = float(np.sqrt(max(obuchowski_covariance(c, c), 0.0)))
+    se_independent = float(np.sqrt(np.var(c.v10, ddof=1) / c.m + np.var(c.v01, ddof=1) / c.n))
+    low, high = _normal_ci(c.auc, se, z, 0.0, 1.0)
+    return ClusteredRocAuc(
+        auc=c.auc, se=se, ci_low=low, ci_high=high, level=float(level), n_positive=c.m,
+        n_negative=c.n, n_clusters=int(uniques.size), se_independent=se_independent,
+        n_omitted=data.n_omitted,
+    )  # fmt: skip
+
+
+def _cluster_column(cluster: object) -> np.ndarray:
+    """The cluster labels as a one-dimensional array (object, so that None is missing)."""
+    values = np.asarray(cluster)
+    if values.ndim != 1:
+        raise ValueError(f"cluster must be one-dimensional, got shape {values.shape}")
+    return values if values.dtype.kind in "iub" else values.astype(object)
 
 
 def cluster_bootstrap_auc(
@@ -153,11 +198,13 @@ def cluster_bootstrap_auc(
     score: object,
     cluster: object,
     *,
-    n_resamples: int = 2000,
+    n_resamples: int = N_RESAMPLES_INTERVAL,
     level: float = 0.95,
     seed: int | np.random.Generator | None = None,
     direction: str = "higher",
-) -> BootstrapInterval:
+    pos_label: object = None,
+    nan_policy: str = "raise",
+) -> resample.BootstrapInterval:
     """Percentile interval of the AUC from resampling whole clusters (patients).
 
     Parameters
@@ -173,6 +220,8 @@ def cluster_bootstrap_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
+    pos_label, nan_policy
+        As in :func:`clustered_roc_auc`.
 
     Returns
     -------
@@ -185,34 +234,40 @@ def cluster_bootstrap_auc(
     Each resample draws I clusters with replacement out of I and keeps every unit of a
     drawn cluster (Davison and Hinkley 1997, section 3.8; Field and Welsh, J R Stat Soc B
     2007;69:369-390). A unit's weight is the number of times its cluster was drawn, and the
-    weighted AUC is computed for a block of resamples at once.
+    weighted AUC is computed for a block of resamples at once. The clusters are drawn as in
+    every bootstrap of the library (:mod:`ceuslib.accuracy.resample`): the same seed draws
+    the same patients as :func:`cluster_bootstrap`.
 
     Examples
     --------
     >>> y = [0, 1, 0, 1, 0, 0, 1, 1]
     >>> x = [0.2, 0.9, 0.1, 0.6, 0.5, 0.3, 0.4, 0.8]
     >>> patient = ["a", "a", "b", "b", "c", "c", "d", "d"]
-    >>> result = cluster_bootstrap_auc(y, x, patient, n_resamples=200, seed=3)
+    >>> result = cluster_bootstrap_auc(y, x, patient, n_resamples=200, seed=5)
     >>> result.estimate
     0.9375
     """
-    y, x = prepare(y_true, score, direction)
-    codes, uniques = _cluster_codes(cluster, y.size)
-    _checks.both_classes(y)
-    n_resamples = _n_resamples(n_resamples)
-    rng = np.random.default_rng(seed)
+    check.level(level)
+    data = prepare(
+        y_true, {"score": score}, direction=direction, pos_label=pos_label,
+        nan_policy=nan_policy, cluster=_cluster_column(cluster),
+    )  # fmt: skip
+    y, (x,) = data.y, data.scores
+    codes, uniques = check.cluster_codes(data.cluster)
+    check.both_classes(y, what="the AUC")
+    n_resamples = check.n_resamples(n_resamples, minimum=2)
     n_clusters = uniques.size
-    engine = WeightedAuc(x[y], x[~y])
-    pos_codes, neg_codes = codes[y], codes[~y]
-    estimate = float(engine(np.ones((1, pos_codes.size)), np.ones((1, neg_codes.size)))[0])
-    block = max(1, _BLOCK_CELLS // (y.size + n_clusters))
+    groups = tie_groups(y, x)
+    estimate = float(weighted_auc(threshold_counts(groups))[0])
+    block = max(1, BLOCK_CELLS // (y.size + n_clusters))
     parts = []
-    for start in range(0, n_resamples, block):
-        size = min(block, n_resamples - start)
-        drawn = rng.multinomial(n_clusters, np.full(n_clusters, 1.0 / n_clusters), size=size)
-        drawn = drawn.astype(float)
-        parts.append(engine(drawn[:, pos_codes], drawn[:, neg_codes]))
-    return percentile_interval(estimate, np.concatenate(parts), level, "cluster bootstrap")
+    for draws in draw_clusters(n_clusters, n_resamples, check.generator(seed), block=block):
+        weights = cluster_counts(draws, n_clusters).astype(float)  # exact: small integers
+        counts = threshold_counts(groups, weights, rows=codes)
+        parts.append(weighted_auc(counts))
+    return percentile_interval(
+        estimate, np.concatenate(parts), level, "cluster bootstrap", n_omitted=data.n_omitted
+    )
 
 
 def cluster_bootstrap(
@@ -220,10 +275,10 @@ def cluster_bootstrap(
     data: pd.DataFrame,
     *,
     cluster: str,
-    n_resamples: int = 2000,
+    n_resamples: int = N_RESAMPLES_INTERVAL,
     level: float = 0.95,
     seed: int | np.random.Generator | None = None,
-) -> BootstrapInterval:
+) -> resample.BootstrapInterval:
     """Percentile interval of any statistic of a node table, resampling whole patients.
 
     Parameters
@@ -246,7 +301,10 @@ def cluster_bootstrap(
     -----
     The same cluster (patient) bootstrap as :func:`cluster_bootstrap_auc`; the statistic
     is evaluated on the rows of the drawn clusters, a cluster drawn twice appearing twice.
-    Slower (one call per resample) but general.
+    Slower (one call per resample) but general. With the same seed it draws the same
+    patients as :func:`cluster_bootstrap_auc` (clusters numbered in sorted order). Rows
+    with a missing cluster are an error; missing values elsewhere are the statistic's
+    business.
 
     Examples
     --------
@@ -265,14 +323,15 @@ def cluster_bootstrap(
         raise ValueError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if cluster not in data.columns:
         raise ValueError(f"cluster column {cluster!r} is not in data ({list(data.columns)})")
-    n_resamples = _n_resamples(n_resamples)
-    rng = np.random.default_rng(seed)
-    codes, uniques = _cluster_codes(data[cluster].to_numpy(), len(data))
+    check.level(level)
+    n_resamples = check.n_resamples(n_resamples, minimum=2)
+    columns, _ = check.rows({"cluster": _cluster_column(data[cluster].to_numpy())})
+    codes, uniques = check.cluster_codes(columns["cluster"])
     rows_of = [np.flatnonzero(codes == k) for k in range(uniques.size)]
     estimate = float(statistic(data))
     replicates = np.empty(n_resamples)
-    for b in range(n_resamples):
-        drawn = rng.integers(0, uniques.size, size=uniques.size)
+    (draws,) = draw_clusters(uniques.size, n_resamples, check.generator(seed))
+    for b, drawn in enumerate(draws):
         rows = np.concatenate([rows_of[k] for k in drawn])
         replicates[b] = float(statistic(data.iloc[rows]))
     return percentile_interval(estimate, replicates, level, "cluster bootstrap")
@@ -284,6 +343,8 @@ def aggregate_by_patient(
     cluster: object,
     *,
     direction: str = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> pd.DataFrame:
     """Patient-level truth and score from node-level data.
 
@@ -299,6 +360,9 @@ def aggregate_by_patient(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
+    pos_label, nan_policy
+        As in :func:`clustered_roc_auc` (``attrs["n_omitted"]`` of the result counts the
+        nodes left out).
 
     Returns
     -------
@@ -316,10 +380,14 @@ def aggregate_by_patient(
     >>> table["y_true"].tolist(), table["score"].tolist(), table["n_units"].tolist()
     ([1, 0], [0.9, 0.4], [2, 2])
     """
-    y = _checks.labels(y_true)
-    x = _checks.scores(score, y.size)
-    _checks.direction(direction)
-    codes, uniques = _cluster_codes(cluster, y.size)
+    data = prepare(
+        y_true, {"score": score}, direction=direction, pos_label=pos_label,
+        nan_policy=nan_policy, cluster=_cluster_column(cluster),
+    )  # fmt: skip
+    y, (x,), direction = data.y, data.scores, data.directions[0]
+    if direction == "lower":
+        x = -x
+    codes, uniques = check.cluster_codes(data.cluster)
     frame = pd.DataFrame({"code": codes, "y_true": y.astype(int), "score": x})
     grouped = frame.groupby("code", sort=True)
     result = pd.DataFrame(
@@ -332,4 +400,5 @@ def aggregate_by_patient(
         },
         index=pd.Index(uniques, name="cluster"),
     )
+    result.attrs["n_omitted"] = data.n_omitted
     return result

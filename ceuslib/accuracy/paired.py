@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ceuslib.accuracy import _checks
+from ceuslib.accuracy import _validate as _checks
 from ceuslib.accuracy.proportions import proportion_ci
 
 MCNEMAR_METHODS = ("midp", "exact", "asymptotic")
@@ -69,16 +69,21 @@ def mcnemar_test(*, b: int, c: int, method: str = "midp") -> McNemarTest:
         raise ValueError(f"method must be one of {MCNEMAR_METHODS}, got {method!r}")
     n = b + c
     if n == 0:
-        return McNemarTest(b, c, 0.0, 1.0, method)
+        return McNemarTest(b=b, c=c, statistic=0.0, p_value=1.0, method=method)
     if method == "asymptotic":
         statistic = (b - c) ** 2 / n
-        return McNemarTest(b, c, float(statistic), float(stats.chi2.sf(statistic, 1)), method)
+        return McNemarTest(
+            b=b, c=c, statistic=float(statistic), p_value=float(stats.chi2.sf(statistic, 1)),
+            method=method,
+        )  # fmt: skip
     smaller = min(b, c)
     exact = min(1.0, 2.0 * stats.binom.cdf(smaller, n, 0.5))
     if method == "exact":
-        return McNemarTest(b, c, float(smaller), float(exact), method)
+        return McNemarTest(b=b, c=c, statistic=float(smaller), p_value=float(exact), method=method)
     midp = 2.0 * stats.binom.cdf(smaller, n, 0.5) - stats.binom.pmf(smaller, n, 0.5)
-    return McNemarTest(b, c, float(smaller), float(min(1.0, midp)), method)
+    return McNemarTest(
+        b=b, c=c, statistic=float(smaller), p_value=float(min(1.0, midp)), method=method
+    )
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,10 @@ def paired_proportion_difference(
         variance = ((n12 + n21) / n - diff**2) / n
         half = z * np.sqrt(max(variance, 0.0))
         low, high = max(-1.0, diff - half), min(1.0, diff + half)
-        return PairedDifference(p_a, p_b, diff, low, high, float(level), method)
+        return PairedDifference(
+            p_a=p_a, p_b=p_b, diff=diff, ci_low=low, ci_high=high, level=float(level),
+            method=method,
+        )  # fmt: skip
     l_a, u_a = proportion_ci(n11 + n12, n, level=level)
     l_b, u_b = proportion_ci(n11 + n21, n, level=level)
     margins = (n11 + n12, n21 + n22, n11 + n21, n12 + n22)
@@ -172,7 +180,10 @@ def paired_proportion_difference(
     db, ub = p_b - l_b, u_b - p_b
     low = diff - np.sqrt(max(da**2 + ub**2 - 2 * phi * da * ub, 0.0))
     high = diff + np.sqrt(max(db**2 + ua**2 - 2 * phi * db * ua, 0.0))
-    return PairedDifference(p_a, p_b, diff, float(low), float(high), float(level), method)
+    return PairedDifference(
+        p_a=p_a, p_b=p_b, diff=diff, ci_low=float(low), ci_high=float(high), level=float(level),
+        method=method,
+    )  # fmt: skip
 
 
 def compare_binary_tests(
@@ -183,6 +194,8 @@ def compare_binary_tests(
     level: float = 0.95,
     method: str = "newcombe",
     mcnemar_method: str = "midp",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> pd.DataFrame:
     """Sensitivity and specificity of two binary tests read on the same units, compared.
 
@@ -200,12 +213,19 @@ def compare_binary_tests(
     mcnemar_method : str
         One of ``"midp"``, ``"exact"``, ``"asymptotic"``.
         McNemar's test among the diseased (sensitivity) and the non-diseased (specificity).
+    pos_label, nan_policy
+        As in :func:`confusion_counts`; with ``"omit"`` a unit missing the truth or either
+        call is left out (their number is in ``attrs["n_omitted"]`` of the result).
 
     Returns
     -------
     pandas.DataFrame
         Rows ``sensitivity`` and ``specificity``; columns ``test_a, test_b, diff, ci_low,
         ci_high, p_value, discordant_a, discordant_b``.
+
+    See Also
+    --------
+    clustered_mcnemar : the same comparison when the units are nested in patients.
 
     Notes
     -----
@@ -222,13 +242,12 @@ def compare_binary_tests(
     >>> table["diff"].tolist()
     [0.5, 0.25]
     """
-    y = _checks.labels(y_true)
-    a = _checks.labels(test_a, name="test_a")
-    b = _checks.labels(test_b, name="test_b")
-    if not a.size == b.size == y.size:
-        raise ValueError(
-            f"y_true, test_a and test_b must have the same length, got {y.size}, {a.size}, {b.size}"
-        )
+    columns, omitted = _checks.rows(
+        {"y_true": y_true, "test_a": test_a, "test_b": test_b}, nan_policy=nan_policy
+    )
+    y = _checks.labels(columns["y_true"], pos_label=pos_label)
+    a = _checks.calls(columns["test_a"], pos_label=pos_label, name="test_a")
+    b = _checks.calls(columns["test_b"], pos_label=pos_label, name="test_b")
     m, n = int(y.sum()), int((~y).sum())
     if m == 0 or n == 0:
         raise ValueError(f"need diseased and non-diseased units, got {m} and {n}")
@@ -255,4 +274,6 @@ def compare_binary_tests(
             "discordant_a": only_a,
             "discordant_b": only_b,
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.attrs["n_omitted"] = omitted
+    return table

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ceuslib.accuracy.roc import roc_curve
-
-
-class PartialAucWarning(UserWarning):
-    """McClish's correction is undefined for a partial curve below the diagonal."""
+from ceuslib.errors import PartialAucWarning, warn
 
 
 @dataclass(frozen=True)
@@ -24,6 +20,7 @@ class PartialAuc:
     maximum: float
     bounds: tuple[float, float]
     focus: str
+    n_omitted: int = 0
 
 
 def _area_between(x: np.ndarray, y: np.ndarray, low: float, high: float) -> float:
@@ -53,6 +50,8 @@ def partial_auc(
     bounds: tuple[float, float] = (0.8, 1.0),
     focus: str = "specificity",
     direction: str = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> PartialAuc:
     """Partial AUC of the empirical ROC curve, with McClish's standardisation.
 
@@ -73,6 +72,8 @@ def partial_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
+    pos_label, nan_policy
+        As in :func:`roc_curve`.
 
     Returns
     -------
@@ -110,7 +111,9 @@ def partial_auc(
         raise ValueError(f"bounds must be two numbers in [0, 1], got {bounds!r}") from None
     if len(tuple(bounds)) != 2 or not 0.0 <= low < high <= 1.0:
         raise ValueError(f"bounds must be two different numbers in [0, 1], got {bounds!r}")
-    curve = roc_curve(y_true, score, direction=direction)
+    curve = roc_curve(
+        y_true, score, direction=direction, pos_label=pos_label, nan_policy=nan_policy
+    )
     if focus == "specificity":
         # Specificity s in [low, high] is false-positive rate in [1 - high, 1 - low].
         pauc = _area_between(curve.fpr, curve.tpr, 1.0 - high, 1.0 - low)
@@ -119,13 +122,15 @@ def partial_auc(
     maximum = high - low
     minimum = maximum * ((1.0 - low) + (1.0 - high)) / 2.0
     if pauc < minimum:
-        warnings.warn(
+        warn(
+            PartialAucWarning,
             f"the partial AUC {pauc:.4g} is below the diagonal's {minimum:.4g}: McClish's "
             "correction is undefined (corrected = NaN); check the score's direction",
-            PartialAucWarning,
-            stacklevel=2,
         )
         corrected = np.nan
     else:
         corrected = (1.0 + (pauc - minimum) / (maximum - minimum)) / 2.0
-    return PartialAuc(float(pauc), float(corrected), minimum, maximum, (low, high), focus)
+    return PartialAuc(
+        pauc=float(pauc), corrected=float(corrected), minimum=minimum, maximum=maximum,
+        bounds=(low, high), focus=focus, n_omitted=curve.n_omitted,
+    )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ceuslib.accuracy._checks import z_value
+from ceuslib.accuracy._validate import z_value
 
 PROPORTION_METHODS = ("wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald")
 

@@ -8,19 +8,57 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ceuslib.accuracy import _checks
-from ceuslib.accuracy._placements import auc_and_variance, subject_placements, tie_groups
+from ceuslib.accuracy import _validate as check
+from ceuslib.accuracy._counts import (
+    auc_and_variance,
+    subject_placements,
+    threshold_counts,
+    tie_groups,
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Checked data of one call: labels, oriented scores, clusters, rows left out."""
+
+    y: np.ndarray  # bool, True = positive
+    scores: tuple[np.ndarray, ...]  # oriented: higher means positive
+    directions: tuple[str, ...]
+    cluster: np.ndarray | None  # raw cluster labels of the kept rows
+    n_omitted: int
 
 
 def prepare(
-    y_true: object, score: object, direction: str, *, name: str = "score"
-) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean labels and scores oriented so that higher means positive."""
-    y = _checks.labels(y_true)
-    x = _checks.scores(score, y.size, name=name)
-    if _checks.direction(direction) == "lower":
-        x = -x
-    return y, x
+    y_true: object,
+    scores: dict[str, object],
+    *,
+    direction: str | tuple[str, ...] = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
+    cluster: object = None,
+) -> Prepared:
+    """Check truth, scores (and clusters) together; orient every score by its direction."""
+    if isinstance(direction, str):
+        directions = (direction,) * len(scores)
+    else:
+        directions = tuple(direction)
+        if len(directions) != len(scores):
+            raise ValueError(
+                f"direction must be a string or {len(scores)} strings, got {direction!r}"
+            )
+    directions = tuple(check.direction(d) for d in directions)
+    columns, omitted = check.rows(
+        {"y_true": y_true, **scores, "cluster": cluster}, nan_policy=nan_policy
+    )
+    y = check.labels(columns["y_true"], pos_label=pos_label)
+    oriented = tuple(
+        check.oriented(columns[name], d, name=name)
+        for name, d in zip(scores, directions, strict=True)
+    )
+    return Prepared(
+        y=y, scores=oriented, directions=directions, cluster=columns.get("cluster"),
+        n_omitted=omitted,
+    )  # fmt: skip
 
 
 def _normal_ci(estimate: float, se: float, z: float, low: float, high: float):
@@ -40,6 +78,7 @@ class RocCurve:
     fpr: np.ndarray
     tpr: np.ndarray
     direction: str
+    n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """Columns ``threshold, fpr, tpr, specificity, sensitivity``."""
@@ -54,7 +93,14 @@ class RocCurve:
         )
 
 
-def roc_curve(y_true: object, score: object, *, direction: str = "higher") -> RocCurve:
+def roc_curve(
+    y_true: object,
+    score: object,
+    *,
+    direction: str = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
+) -> RocCurve:
     """Empirical ROC curve of a score against binary truth.
 
     Parameters
@@ -67,6 +113,13 @@ def roc_curve(y_true: object, score: object, *, direction: str = "higher") -> Ro
         One of ``"higher"``, ``"lower"``.
         Which end of the score means the positive class. Stated by the user, never guessed
         from the data: guessing it makes every AUC at least 0.5 and biases it upwards.
+    pos_label : object, optional
+        The label of ``y_true`` that means positive, for labels other than 0/1 or
+        True/False (strings, categories), as in scikit-learn.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
+        A missing truth or score is an error, or its row is left out (counted in
+        ``n_omitted``).
 
     Returns
     -------
@@ -85,21 +138,20 @@ def roc_curve(y_true: object, score: object, *, direction: str = "higher") -> Ro
     >>> curve.tpr.tolist(), curve.fpr.tolist()
     ([0.0, 0.5, 0.5, 1.0, 1.0], [0.0, 0.0, 0.5, 0.5, 1.0])
     """
-    y, x = prepare(y_true, score, direction)
-    _checks.both_classes(y)
+    data = prepare(
+        y_true, {"score": score}, direction=direction, pos_label=pos_label, nan_policy=nan_policy
+    )
+    y, (x,) = data.y, data.scores
+    check.both_classes(y, what="the ROC curve")
     groups = tie_groups(y, x)
-    # Calling positive every unit at or above group g: positives m - A_g, negatives n - B_g.
-    tpr = (groups.m - groups.positives_below)[::-1] / groups.m
-    fpr = (groups.n - groups.negatives_below)[::-1] / groups.n
-    thresholds = groups.values[::-1]
-    if direction == "lower":
-        thresholds = -thresholds
-    infinite = np.inf if direction == "higher" else -np.inf
+    counts = threshold_counts(groups)
+    sign = 1.0 if data.directions[0] == "higher" else -1.0
     return RocCurve(
-        thresholds=np.concatenate([[infinite], thresholds]),
-        fpr=np.concatenate([[0.0], fpr]),
-        tpr=np.concatenate([[0.0], tpr]),
-        direction=direction,
+        thresholds=sign * counts.thresholds,
+        fpr=counts.fp[0] / groups.n,
+        tpr=counts.tp[0] / groups.m,
+        direction=data.directions[0],
+        n_omitted=data.n_omitted,
     )
 
 
@@ -115,6 +167,7 @@ class RocAuc:
     n_positive: int
     n_negative: int
     method: str = "delong"
+    n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every field."""
@@ -122,7 +175,13 @@ class RocAuc:
 
 
 def roc_auc(
-    y_true: object, score: object, *, level: float = 0.95, direction: str = "higher"
+    y_true: object,
+    score: object,
+    *,
+    level: float = 0.95,
+    direction: str = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> RocAuc:
     """Area under the empirical ROC curve with DeLong's variance and interval.
 
@@ -137,6 +196,8 @@ def roc_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive (see :func:`roc_curve`).
+    pos_label, nan_policy
+        As in :func:`roc_curve`.
 
     Returns
     -------
@@ -164,17 +225,28 @@ def roc_auc(
     >>> print(f"{result.se:.4f} {result.se**2:.4f}")
     0.3536 0.1250
     """
-    y, x = prepare(y_true, score, direction)
-    m, n = _checks.both_classes(y)
+    z = check.z_value(level)
+    data = prepare(
+        y_true, {"score": score}, direction=direction, pos_label=pos_label, nan_policy=nan_policy
+    )
+    y, (x,) = data.y, data.scores
+    m, n = _two_of_each(y)
+    auc, s10, s01 = auc_and_variance(tie_groups(y, x))
+    se = float(np.sqrt(s10 / m + s01 / n))
+    low, high = _normal_ci(auc, se, z, 0.0, 1.0)
+    return RocAuc(
+        auc=auc, se=se, ci_low=low, ci_high=high, level=float(level), n_positive=m,
+        n_negative=n, n_omitted=data.n_omitted,
+    )  # fmt: skip
+
+
+def _two_of_each(y: np.ndarray) -> tuple[int, int]:
+    m, n = check.both_classes(y, what="the ROC")
     if m < 2 or n < 2:
         raise ValueError(
             f"DeLong's variance needs at least two positives and two negatives, got {m} and {n}"
         )
-    z = _checks.z_value(level)
-    auc, s10, s01 = auc_and_variance(tie_groups(y, x))
-    se = float(np.sqrt(s10 / m + s01 / n))
-    low, high = _normal_ci(auc, se, z, 0.0, 1.0)
-    return RocAuc(auc, se, low, high, float(level), m, n)
+    return m, n
 
 
 @dataclass(frozen=True)
@@ -193,14 +265,17 @@ class AucComparison:
     paired: bool
     correlation: float
     df: float = np.inf
+    n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every field."""
         return pd.DataFrame([self.__dict__])
 
 
-def _compare(auc_a, auc_b, variance, level, *, paired, correlation, df=np.inf) -> AucComparison:
-    z_crit = _checks.z_value(level)
+def _compare(
+    auc_a, auc_b, variance, level, *, paired, correlation, df=np.inf, n_omitted=0
+) -> AucComparison:
+    z_crit = check.z_value(level)
     if np.isfinite(df):
         z_crit = float(stats.t.ppf(0.5 + level / 2.0, df))
     diff = auc_a - auc_b
@@ -213,8 +288,9 @@ def _compare(auc_a, auc_b, variance, level, *, paired, correlation, df=np.inf) -
     p_value = float(2.0 * reference.sf(abs(z)))
     low, high = _normal_ci(diff, se, z_crit, -1.0, 1.0)
     return AucComparison(
-        float(auc_a), float(auc_b), float(diff), se, float(z), p_value, low, high,
-        float(level), paired, float(correlation), float(df),
+        auc_a=float(auc_a), auc_b=float(auc_b), diff=float(diff), se=se, z=float(z),
+        p_value=p_value, ci_low=low, ci_high=high, level=float(level), paired=paired,
+        correlation=float(correlation), df=float(df), n_omitted=n_omitted,
     )  # fmt: skip
 
 
@@ -233,6 +309,8 @@ def delong_test(
     *,
     level: float = 0.95,
     direction: str | tuple[str, str] = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> AucComparison:
     """Paired DeLong test of two AUCs measured on the same units, with the interval of the
     difference.
@@ -247,6 +325,8 @@ def delong_test(
         Confidence level of the interval of ``auc_a - auc_b``.
     direction : str or (str, str)
         Direction of each score (one value for both, or a pair).
+    pos_label, nan_policy
+        As in :func:`roc_curve`; with ``"omit"`` a unit missing either score is left out.
 
     Returns
     -------
@@ -269,14 +349,12 @@ def delong_test(
     >>> print(f"{test.auc_a:.3f} {test.auc_b:.3f} {test.diff:.3f}")
     1.000 0.889 0.111
     """
-    dir_a, dir_b = _directions(direction)
-    y, xa = prepare(y_true, score_a, dir_a, name="score_a")
-    _, xb = prepare(y, score_b, dir_b, name="score_b")
-    m, n = _checks.both_classes(y)
-    if m < 2 or n < 2:
-        raise ValueError(
-            f"DeLong's variance needs at least two positives and two negatives, got {m} and {n}"
-        )
+    data = prepare(
+        y_true, {"score_a": score_a, "score_b": score_b}, direction=_directions(direction),
+        pos_label=pos_label, nan_policy=nan_policy,
+    )  # fmt: skip
+    y, (xa, xb) = data.y, data.scores
+    m, n = _two_of_each(y)
     v10a, v01a = subject_placements(y, xa)
     v10b, v01b = subject_placements(y, xb)
     auc_a, auc_b = float(v10a.mean()), float(v10b.mean())
@@ -286,7 +364,10 @@ def delong_test(
     variance = s[0, 0] + s[1, 1] - 2.0 * s[0, 1]
     denom = np.sqrt(s[0, 0] * s[1, 1])
     correlation = s[0, 1] / denom if denom > 0 else np.nan
-    return _compare(auc_a, auc_b, variance, level, paired=True, correlation=correlation)
+    return _compare(
+        auc_a, auc_b, variance, level, paired=True, correlation=correlation,
+        n_omitted=data.n_omitted,
+    )  # fmt: skip
 
 
 def delong_test_unpaired(
@@ -297,6 +378,8 @@ def delong_test_unpaired(
     *,
     level: float = 0.95,
     direction: str | tuple[str, str] = "higher",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> AucComparison:
     """Compare two AUCs from independent samples (different patients).
 
@@ -310,6 +393,8 @@ def delong_test_unpaired(
         Confidence level of the interval of ``auc_a - auc_b``.
     direction : str or (str, str)
         Direction of each score.
+    pos_label, nan_policy
+        As in :func:`roc_curve`, for both samples.
 
     Returns
     -------
@@ -332,12 +417,16 @@ def delong_test_unpaired(
     0.25 0.3536
     """
     dir_a, dir_b = _directions(direction)
-    a = roc_auc(y_a, score_a, level=level, direction=dir_a)
-    b = roc_auc(y_b, score_b, level=level, direction=dir_b)
+    options = {"level": level, "pos_label": pos_label, "nan_policy": nan_policy}
+    a = roc_auc(y_a, score_a, direction=dir_a, **options)
+    b = roc_auc(y_b, score_b, direction=dir_b, **options)
     var_a, var_b = a.se**2, b.se**2
     size_a, size_b = a.n_positive + a.n_negative, b.n_positive + b.n_negative
     if var_a + var_b > 0:
         df = (var_a + var_b) ** 2 / (var_a**2 / (size_a - 1) + var_b**2 / (size_b - 1))
     else:
         df = np.inf
-    return _compare(a.auc, b.auc, var_a + var_b, level, paired=False, correlation=0.0, df=df)
+    return _compare(
+        a.auc, b.auc, var_a + var_b, level, paired=False, correlation=0.0, df=df,
+        n_omitted=a.n_omitted + b.n_omitted,
+    )  # fmt: skip

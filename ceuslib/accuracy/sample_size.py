@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ceuslib.accuracy import _checks
+from ceuslib.accuracy import _validate as _checks
 
 
 @dataclass(frozen=True)

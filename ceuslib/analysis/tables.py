@@ -20,6 +20,7 @@ from ceuslib.accuracy import (
 from ceuslib.analysis.definitions import CEUS_READING, READINGS, SCORES, Score
 from ceuslib.analysis.sets import AnalysisSet
 from ceuslib.decision import evaluate_policy
+from ceuslib.errors import warning_context
 
 #: The bootstrap seed of the report and of the chapters' copies of its tables.
 DEFAULT_SEED = 20261126
@@ -55,7 +56,8 @@ def accuracy_table(aset: AnalysisSet, *, level: float = 0.95) -> pd.DataFrame:
         y = aset.truth(unit)
         for reading in READINGS:
             cells = confusion_counts(y, aset.calls(unit, reading))
-            metrics = diagnostic_metrics(**cells, level=level)
+            with warning_context("accuracy table", f"{unit} level", reading.label):
+                metrics = diagnostic_metrics(**cells, level=level)
             for measure, values in metrics.iterrows():
                 rows.append(
                     {"level": unit, "test": reading.label, "measure": measure, **cells, **values}
@@ -113,10 +115,11 @@ def roc_table(
                          "clustered_ci_low": nan, "clustered_ci_high": nan})  # fmt: skip
             continue
         x = data["score"].to_numpy()
-        plain = roc_auc(y, x, level=level, direction=score.direction)
-        clustered = clustered_roc_auc(
-            y, x, data["patient_id"].to_numpy(), level=level, direction=score.direction
-        )
+        with warning_context("ROC table", score.label):
+            plain = roc_auc(y, x, level=level, direction=score.direction)
+            clustered = clustered_roc_auc(
+                y, x, data["patient_id"].to_numpy(), level=level, direction=score.direction
+            )
         rows.append(
             {
                 **row,
@@ -148,14 +151,15 @@ def decision_table(
     :func:`ceuslib.decision.evaluate_policy` (bootstrap over patients with ``seed``).
     """
     patients = aset.patient_level()
-    return evaluate_policy(
-        aset.calls("patient", CEUS_READING),
-        patients["residual"].to_numpy(dtype=int),
-        residual_nodes=patients["nodes_positive"].to_numpy(),
-        n_boot=n_resamples,
-        seed=seed,
-        level=level,
-    )
+    with warning_context("decision table", "patient level", CEUS_READING.label):
+        return evaluate_policy(
+            patients["residual"].to_numpy(dtype=int),
+            dissect=aset.calls("patient", CEUS_READING),
+            residual_nodes=patients["nodes_positive"].to_numpy(),
+            n_resamples=n_resamples,
+            seed=seed,
+            level=level,
+        )
 
 
 def exclusions_table(aset: AnalysisSet) -> pd.DataFrame:

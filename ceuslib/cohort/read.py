@@ -13,11 +13,9 @@ from ceuslib.cohort.csvread import read_raw
 from ceuslib.cohort.dictionary import FILES
 from ceuslib.cohort.model import Cohort
 from ceuslib.cohort.validation import Problems, check_columns, check_references
-from ceuslib.errors import DataError, Problem
+from ceuslib.errors import CohortWarning, DataError, Problem
 
-
-class CohortWarning(UserWarning):
-    """Something in the input that is accepted but worth knowing (an extra column)."""
+__all__ = ["CohortWarning", "read_cohort"]
 
 
 def read_cohort(directory: str | os.PathLike) -> Cohort:

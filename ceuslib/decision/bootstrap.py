@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from ceuslib.decision._checks import (
-    binary_outcome,
-    clusters,
-    direction_sign,
-    finite_scores,
-    probability_level,
+from ceuslib.accuracy import _validate as check
+from ceuslib.accuracy._counts import threshold_counts, tie_groups
+from ceuslib.accuracy.metrics import rates
+from ceuslib.accuracy.resample import (
+    N_RESAMPLES_INTERVAL,
+    cluster_counts,
+    clusters_of,
+    draw_clusters,
+    percentile_bounds,
 )
-from ceuslib.decision.counts import candidate_counts
+from ceuslib.accuracy.roc import prepare
 from ceuslib.decision.cutpoint import CutpointResult, choose_cutpoint
-from ceuslib.decision.resample import bootstrap_weights, percentile_interval
 from ceuslib.decision.rules import select
 
 METRICS = ("sensitivity", "specificity", "ppv", "npv", "youden")
@@ -25,14 +27,7 @@ METRICS = ("sensitivity", "specificity", "ppv", "npv", "youden")
 def _metrics(tp, fp, positives, negatives) -> dict[str, np.ndarray]:
     tp = np.asarray(tp, dtype=float)
     fp = np.asarray(fp, dtype=float)
-    fn = positives - tp
-    tn = negatives - fp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se = tp / positives
-        sp = tn / negatives
-        ppv = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-        npv = np.where(tn + fn > 0, tn / (tn + fn), np.nan)
-    return {"sensitivity": se, "specificity": sp, "ppv": ppv, "npv": npv, "youden": se + sp - 1}
+    return rates(tp=tp, fp=fp, fn=positives - tp, tn=negatives - fp)
 
 
 @dataclass(frozen=True)
@@ -59,19 +54,27 @@ class CutpointBootstrap:
     """
 
     estimate: CutpointResult
-    n_boot: int
+    n_resamples: int
     n_clusters: int
     level: float
     n_failed: int
     cutpoint_ci: tuple[float, float]
     performance: pd.DataFrame = field(repr=False)
     cutpoints: np.ndarray = field(repr=False)
+    n_omitted: int = 0
+
+    @property
+    def n_boot(self) -> int:
+        """Deprecated name of ``n_resamples``."""
+        check.deprecated("CutpointBootstrap.n_boot is deprecated: use n_resamples")
+        return self.n_resamples
 
     def to_frame(self) -> pd.DataFrame:
         """The performance table."""
         return self.performance.copy()
 
 
+@check.renamed(n_boot="n_resamples", ci_method="method")
 def bootstrap_cutpoint(
     y_true: object,
     score: object,
@@ -79,11 +82,13 @@ def bootstrap_cutpoint(
     cluster: object = None,
     rule: str = "youden",
     target: float | None = None,
-    direction: str = ">=",
-    n_boot: int = 2000,
+    direction: str = "higher",
+    n_resamples: int = N_RESAMPLES_INTERVAL,
     seed: int | np.random.Generator | None = None,
     level: float = 0.95,
-    ci_method: str = "wilson",
+    method: str = "wilson",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> CutpointBootstrap:
     """Bootstrap a cut-point rule by resampling patients, with optimism correction.
 
@@ -94,10 +99,14 @@ def bootstrap_cutpoint(
     cluster : array-like, optional
         The patient of each row.  Rows of one patient are resampled together; ``None``
         when every row is a patient.
-    rule, target, direction, ci_method : see :func:`choose_cutpoint`
+    rule, target, direction, method, pos_label : see :func:`choose_cutpoint`
         ``level`` serves both the ``_lcb`` rules and the bootstrap intervals.
-    n_boot : int
-        Number of resamples.
+    n_resamples : int
+        Number of resamples (formerly ``n_boot``); 2000 by default, as every percentile
+        interval of the library.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``; with ``"omit"`` a row missing its truth, score or
+        cluster is left out before resampling (``n_omitted``).
     seed : int or numpy.random.Generator
         Source of randomness.
 
@@ -120,7 +129,7 @@ def bootstrap_cutpoint(
     --------
     >>> y = [0, 0, 0, 1, 0, 1, 1, 1, 0, 1]
     >>> s = [1, 2, 3, 4, 5, 6, 7, 8, 2.5, 9]
-    >>> b = bootstrap_cutpoint(y, s, n_boot=200, seed=1)
+    >>> b = bootstrap_cutpoint(y, s, n_resamples=200, seed=1)
     >>> b.estimate.cutpoint
     4.0
     >>> b.cutpoint_ci[0] <= 4.0 <= b.cutpoint_ci[1]
@@ -128,25 +137,30 @@ def bootstrap_cutpoint(
     >>> bool(b.performance.loc["youden", "optimism"] >= 0)
     True
     """
-    y = binary_outcome(y_true)
-    s = finite_scores(score, y.size)
-    level = probability_level(level)
+    level = check.level(level)
+    data = prepare(
+        y_true, {"score": score}, direction=direction, pos_label=pos_label,
+        nan_policy=nan_policy, cluster=None if cluster is None else np.asarray(cluster, object),
+    )  # fmt: skip
+    y, (oriented,), direction = data.y, data.scores, data.directions[0]
+    sign = 1.0 if direction == "higher" else -1.0
     estimate = choose_cutpoint(
-        y, s, rule=rule, target=target, direction=direction, level=level, ci_method=ci_method
-    )
-    sign = direction_sign(direction)
-    oriented = sign * s
-    _, k = clusters(cluster, y.size)
-    weights = bootstrap_weights(cluster, y.size, n_boot=n_boot, seed=seed)
-    counts = candidate_counts(y, oriented, weights)
-    chosen, _ = select(counts, rule, estimate.target, ci_method=ci_method, level=level)
+        y, sign * oriented, rule=rule, target=target, direction=direction, level=level,
+        method=method,
+    )  # fmt: skip
+    codes, k = clusters_of(data.cluster, y.size)
+    n_resamples = check.n_resamples(n_resamples)
+    (draws,) = draw_clusters(k, n_resamples, check.generator(seed))
+    groups = tie_groups(y, oriented)
+    counts = threshold_counts(groups, cluster_counts(draws, k), rows=codes)
+    chosen, _ = select(counts, rule, estimate.target, method=method, level=level)
     ok = chosen >= 0
     index = np.where(ok, chosen, 0)
-    rows = np.arange(weights.shape[0])
+    rows = np.arange(n_resamples)
     apparent = _metrics(
         counts.tp[rows, index], counts.fp[rows, index], counts.positives, counts.negatives
     )
-    original = candidate_counts(y, oriented, np.ones((1, y.size), dtype=np.int64))
+    original = threshold_counts(groups)
     test = _metrics(
         original.tp[0, index], original.fp[0, index], original.positives, original.negatives
     )
@@ -162,7 +176,7 @@ def bootstrap_cutpoint(
             else getattr(estimate, name)
         )
         optimism = float(np.nanmean(a - t)) if np.isfinite(a - t).any() else np.nan
-        low, high = (v[0] for v in percentile_interval(a[:, None], level))
+        low, high = (v[0] for v in percentile_bounds(a[:, None], level))
         table[name] = {
             "apparent": point,
             "optimism": optimism,
@@ -176,8 +190,9 @@ def bootstrap_cutpoint(
     else:
         ci = (np.nan, np.nan)
     return CutpointBootstrap(
-        estimate=estimate,
-        n_boot=int(weights.shape[0]),
+        estimate=replace(estimate, n_omitted=data.n_omitted),
+        n_omitted=data.n_omitted,
+        n_resamples=n_resamples,
         n_clusters=k,
         level=level,
         n_failed=int((~ok).sum()),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy import proportion_ci
-from ceuslib.decision._checks import binary_outcome, both_classes, finite_scores
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Calibration:
 
     intercept: float
     slope: float
+    n_omitted: int = 0
 
 
 def _logit(risk: np.ndarray) -> np.ndarray:
@@ -53,15 +54,32 @@ def _newton(x: np.ndarray, y: np.ndarray, offset: np.ndarray, max_iter: int = 10
     )
 
 
-def calibration_slope_intercept(y_true: object, risk: object) -> Calibration:
+def _outcome_and_risk(
+    y_true: object, risk: object, pos_label: object, nan_policy: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Outcome as int64 0/1, risk as floats, and the number of rows left out."""
+    columns, omitted = check.rows({"y_true": y_true, "risk": risk}, nan_policy=nan_policy)
+    y = check.labels(columns["y_true"], pos_label=pos_label).astype(np.int64)
+    if y.size == 0:
+        raise ValueError("y_true must be a non-empty one-dimensional array of 0/1 outcomes")
+    return y, check.scores(columns["risk"], name="risk"), omitted
+
+
+def calibration_slope_intercept(
+    y_true: object, risk: object, *, pos_label: object = None, nan_policy: str = "raise"
+) -> Calibration:
     """Calibration slope and calibration-in-the-large of predicted risks.
 
     Parameters
     ----------
     y_true : array-like of int
-        Observed outcome, 0 or 1 (booleans are accepted).
+        Observed outcome, 0 or 1 (booleans are accepted), or labels with ``pos_label``.
     risk : array-like of float
         Predicted probabilities, strictly between 0 and 1.
+    pos_label : object, optional
+        The label of ``y_true`` that means the event, for labels other than 0/1.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"`` (rows left out are counted in ``n_omitted``).
 
     Returns
     -------
@@ -80,20 +98,25 @@ def calibration_slope_intercept(y_true: object, risk: object) -> Calibration:
     >>> print(f"{c.intercept:.4f} {c.slope:.4f}")
     0.1581 1.4666
     """
-    y = binary_outcome(y_true)
-    r = finite_scores(risk, y.size, "risk")
-    both_classes(y)
+    y, r, omitted = _outcome_and_risk(y_true, risk, pos_label, nan_policy)
+    check.both_classes(y, what="the calibration slope")
     if not np.all((r > 0) & (r < 1)):
         raise ValueError("risk must lie strictly between 0 and 1 (predicted probabilities)")
     lp = _logit(r)
     ones = np.ones((y.size, 1))
     intercept = _newton(ones, y, lp)[0]
     slope = _newton(np.column_stack((ones, lp)), y, np.zeros(y.size))[1]
-    return Calibration(intercept=float(intercept), slope=float(slope))
+    return Calibration(intercept=float(intercept), slope=float(slope), n_omitted=omitted)
 
 
 def calibration_table(
-    y_true: object, risk: object, *, n_groups: int = 10, level: float = 0.95
+    y_true: object,
+    risk: object,
+    *,
+    n_groups: int = 10,
+    level: float = 0.95,
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> pd.DataFrame:
     """Observed against predicted risk in groups of similar predicted risk.
 
@@ -107,6 +130,8 @@ def calibration_table(
         Number of groups of (nearly) equal size, formed by the rank of the risk.
     level : float
         Level of the Wilson interval of each observed proportion.
+    pos_label, nan_policy
+        As in :func:`calibration_slope_intercept` (``attrs["n_omitted"]`` of the result).
 
     Returns
     -------
@@ -125,8 +150,7 @@ def calibration_table(
     >>> t[["n", "mean_risk", "observed"]].values.tolist()
     [[2.0, 0.15000000000000002, 0.0], [2.0, 0.8, 1.0]]
     """
-    y = binary_outcome(y_true)
-    r = finite_scores(risk, y.size, "risk")
+    y, r, omitted = _outcome_and_risk(y_true, risk, pos_label, nan_policy)
     if not isinstance(n_groups, int) or not 1 <= n_groups <= y.size:
         raise ValueError(f"n_groups must be an integer from 1 to {y.size}, got {n_groups!r}")
     order = np.argsort(r, kind="stable")
@@ -138,4 +162,6 @@ def calibration_table(
     )
     low, high = proportion_ci(table.events.to_numpy(), table.n.to_numpy(), level=level)
     table = table.assign(observed=table.events / table.n, ci_low=low, ci_high=high).reset_index()
-    return table[["group", "n", "mean_risk", "observed", "ci_low", "ci_high"]].astype({"n": float})
+    table = table[["group", "n", "mean_risk", "observed", "ci_low", "ci_high"]].astype({"n": float})
+    table.attrs["n_omitted"] = omitted
+    return table

@@ -7,48 +7,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ceuslib.decision._checks import (
-    binary_outcome,
-    both_classes,
-    direction_sign,
-    finite_scores,
-    probability_level,
-)
-from ceuslib.decision.counts import CandidateCounts, candidate_counts
+from ceuslib.accuracy import _validate as check
+from ceuslib.accuracy._counts import ThresholdCounts, threshold_counts, tie_groups
+from ceuslib.accuracy.metrics import rates
+from ceuslib.accuracy.roc import prepare
 from ceuslib.decision.rules import RULES, TARGET_RULES, check_rule, guarded_measure, select
-
-
-class InfeasibleTargetError(ValueError):
-    """No cut-point reaches the target of a constrained rule.
-
-    Attributes ``rule``, ``target``, ``best_value`` (the highest value of the constrained
-    measure that any cut-point reaches) and ``best_cutpoint`` (where it is reached; the
-    most specific such cut-point).
-    """
-
-    def __init__(self, rule: str, target: float, best_value: float, best_cutpoint: float):
-        self.rule = rule
-        self.target = target
-        self.best_value = best_value
-        self.best_cutpoint = best_cutpoint
-        measure = {
-            "min_sensitivity": "sensitivity",
-            "min_npv": "NPV",
-            "min_sensitivity_lcb": "the lower confidence bound of sensitivity",
-            "min_npv_lcb": "the lower confidence bound of NPV",
-        }[rule]
-        super().__init__(
-            f"no cut-point reaches {measure} >= {target:g} (rule {rule!r}); the highest "
-            f"value reached is {best_value:.4g}, at cut-point {best_cutpoint:g}"
-        )
+from ceuslib.errors import InfeasibleTargetError
 
 
 @dataclass(frozen=True)
 class CutpointResult:
     """A chosen cut-point and the test's accuracy at it.
 
-    A row is called positive when ``score >= cutpoint`` (direction ``">="``) or
-    ``score <= cutpoint`` (direction ``"<="``).  ``ppv`` is NaN when nobody is called
+    A row is called positive when ``score >= cutpoint`` (direction ``"higher"``) or
+    ``score <= cutpoint`` (direction ``"lower"``).  ``ppv`` is NaN when nobody is called
     positive and ``npv`` when nobody is called negative.  ``criterion`` is the value the rule
     optimises (J, the distance to (0, 1), or the specificity); ``guarded`` the value of the
     constrained measure for the target rules (NaN otherwise).  ``tied_cutpoints`` lists every
@@ -70,6 +42,7 @@ class CutpointResult:
     criterion: float
     guarded: float
     tied_cutpoints: tuple[float, ...]
+    n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
         """One-row table of the result (without the tied cut-points)."""
@@ -87,7 +60,7 @@ def _criterion_value(rule: str, se: float, sp: float) -> float:
 
 
 def result_from_counts(
-    c: CandidateCounts,
+    c: ThresholdCounts,
     index: int,
     row: int,
     *,
@@ -96,15 +69,15 @@ def result_from_counts(
     direction: str,
     guarded: float = np.nan,
     tied: np.ndarray | None = None,
+    n_omitted: int = 0,
 ) -> CutpointResult:
     """A :class:`CutpointResult` for candidate ``index`` of sample ``row``."""
-    sign = direction_sign(direction)
+    sign = 1.0 if direction == "higher" else -1.0
     tp, fp = int(c.tp[row, index]), int(c.fp[row, index])
     p, n = int(c.positives[row]), int(c.negatives[row])
     fn, tn = p - tp, n - fp
-    se, sp = tp / p, tn / n
-    ppv = tp / (tp + fp) if tp + fp else np.nan
-    npv = tn / (tn + fn) if tn + fn else np.nan
+    r = {name: float(value) for name, value in rates(tp=tp, fp=fp, fn=fn, tn=tn).items()}
+    se, sp = r["sensitivity"], r["specificity"]
     ties = () if tied is None else tuple(sorted(sign * float(t) for t in c.thresholds[tied]))
     return CutpointResult(
         rule=rule,
@@ -113,8 +86,8 @@ def result_from_counts(
         cutpoint=sign * float(c.thresholds[index]),
         sensitivity=se,
         specificity=sp,
-        ppv=ppv,
-        npv=npv,
+        ppv=r["ppv"],
+        npv=r["npv"],
         tp=tp,
         fp=fp,
         fn=fn,
@@ -122,26 +95,30 @@ def result_from_counts(
         criterion=_criterion_value(rule, se, sp),
         guarded=float(guarded),
         tied_cutpoints=ties,
+        n_omitted=n_omitted,
     )
 
 
+@check.renamed(ci_method="method")
 def choose_cutpoint(
     y_true: object,
     score: object,
     *,
     rule: str = "youden",
     target: float | None = None,
-    direction: str = ">=",
+    direction: str = "higher",
     level: float = 0.95,
-    ci_method: str = "wilson",
+    method: str = "wilson",
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> CutpointResult:
     """Choose the cut-point of a score by a stated rule.
 
     Parameters
     ----------
-    y_true : array-like of int
-        Reference standard, 0 or 1; 1 = residual disease (one row per unit of decision, usually a
-        patient or a neck).
+    y_true : array-like
+        Reference standard, 0/1 or True/False (1 = residual disease), or labels with
+        ``pos_label``; one row per unit of decision, usually a patient or a neck.
     score : array-like of float
         The test's score (a CEUS parameter, a model's risk).
     rule : str
@@ -154,13 +131,21 @@ def choose_cutpoint(
         The required value, in (0, 1], for the four constrained rules; must be omitted
         for the others.
     direction : str
-        ``">="`` (the default): positive (dissect) when ``score >= cutpoint``; ``"<="``:
-        positive when ``score <= cutpoint``.  Never guessed from the data.
+        One of ``"higher"``, ``"lower"``.
+        ``"higher"`` (the default): positive (dissect) when ``score >= cutpoint``;
+        ``"lower"``: positive when ``score <= cutpoint``.  Never guessed from the data.
+        The old spellings ``">="`` and ``"<="`` still work, with a ``DeprecationWarning``.
     level : float
         Two-sided confidence level of the interval whose lower end the ``_lcb`` rules use
         (0.95 gives a one-sided 97.5% bound).
-    ci_method : str
-        Interval method of ``ceuslib.accuracy.proportion_ci`` for the ``_lcb`` rules.
+    method : str
+        Interval method of ``ceuslib.accuracy.proportion_ci`` for the ``_lcb`` rules
+        (formerly ``ci_method``).
+    pos_label : object, optional
+        The label of ``y_true`` that means positive, for labels other than 0/1.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
+        A missing truth or score is an error, or its row is left out (``n_omitted``).
 
     Returns
     -------
@@ -178,12 +163,12 @@ def choose_cutpoint(
     Notes
     -----
     Candidate cut-points are the observed scores plus one cut-point beyond the largest
-    (``+inf`` for ``">="``, ``-inf`` for ``"<="``) that calls every row negative, as in
+    (``+inf`` for ``"higher"``, ``-inf`` for ``"lower"``) that calls every row negative, as in
     cutpointr (Thiele & Hirschfeld 2021).  Youden's index is from Youden (1950); the
     distance to (0, 1) from Perkins & Schisterman (2006); constrained rules as in
     OptimalCutpoints' ``"MinValueSe"`` (López-Ratón et al. 2014) and cutpointr's
     ``metric_constrain``.  Ties: among equally good cut-points the one with the highest
-    sensitivity is returned (the lowest cut-point for ``">="``), the same choice as
+    sensitivity is returned (the lowest cut-point for ``"higher"``), the same choice as
     OptimalCutpoints makes for ``"MinValueSe"``; all of them are in ``tied_cutpoints``.
     Criteria are compared exactly on integer counts.  The conservative rules require that
     the bound reaches the target, so that a small study cannot pass on a lucky estimate.
@@ -204,17 +189,19 @@ def choose_cutpoint(
     ...     print(f"{err.best_value:.4f} at {err.best_cutpoint}")
     0.5101 at 4.0
     """
-    y = binary_outcome(y_true)
-    s = finite_scores(score, y.size)
-    both_classes(y)
     target = check_rule(rule, target)
-    level = probability_level(level)
-    sign = direction_sign(direction)
-    counts = candidate_counts(y, sign * s, np.ones((1, y.size), dtype=np.int64))
-    chosen, tied = select(counts, rule, target, ci_method=ci_method, level=level)
+    level = check.level(level)
+    data = prepare(
+        y_true, {"score": score}, direction=direction, pos_label=pos_label, nan_policy=nan_policy
+    )
+    y, (oriented,), direction = data.y, data.scores, data.directions[0]
+    _both_outcomes(y)
+    sign = 1.0 if direction == "higher" else -1.0
+    counts = threshold_counts(tie_groups(y, oriented))
+    chosen, tied = select(counts, rule, target, method=method, level=level)
     guarded = np.nan
     if rule in TARGET_RULES:
-        measure = guarded_measure(rule, counts, ci_method, level)[0]
+        measure = guarded_measure(rule, counts, method, level)[0]
         if chosen[0] < 0:
             best = int(np.nanargmax(np.where(counts.present[0], measure, np.nan)))
             raise InfeasibleTargetError(
@@ -230,7 +217,17 @@ def choose_cutpoint(
         direction=direction,
         guarded=guarded,
         tied=tied[0],
+        n_omitted=data.n_omitted,
     )
+
+
+def _both_outcomes(y: np.ndarray) -> None:
+    """Raise unless ``y`` holds at least one positive and one negative."""
+    positives = int(np.count_nonzero(y))
+    if positives == 0:
+        raise ValueError("y_true has no positive (residual disease): sensitivity is undefined")
+    if positives == y.size:
+        raise ValueError("y_true has no negative (no residual disease): specificity is undefined")
 
 
 __all__ = ["RULES", "CutpointResult", "InfeasibleTargetError", "choose_cutpoint"]

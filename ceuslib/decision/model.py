@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ceuslib.decision._checks import binary_outcome, both_classes, n_resamples
+from ceuslib.accuracy import _validate as check
+from ceuslib.accuracy._counts import threshold_counts, tie_groups, weighted_auc
+from ceuslib.accuracy.resample import BLOCK_CELLS, N_RESAMPLES_OPTIMISM, draw_clusters
 from ceuslib.decision.calibration import calibration_slope_intercept
 
 PERFORMANCE = ("auc", "brier", "calibration_intercept", "calibration_slope")
@@ -44,7 +45,7 @@ def _scores(y: np.ndarray, risk: np.ndarray) -> dict[str, float]:
     risk = np.clip(risk, _EPS, 1 - _EPS)
     cal = calibration_slope_intercept(y, risk)
     return {
-        "auc": float(roc_auc_score(y, risk)),
+        "auc": float(weighted_auc(threshold_counts(tie_groups(y == 1, risk)))[0]),
         "brier": float(np.mean((risk - y) ** 2)),
         "calibration_intercept": cal.intercept,
         "calibration_slope": cal.slope,
@@ -68,10 +69,16 @@ class RiskModel:
     coefficients: pd.Series
     n_patients: int
     n_events: int
-    n_boot: int
+    n_resamples: int
     n_failed: int
     performance: pd.DataFrame = field(repr=False)
     estimator: Pipeline = field(repr=False)
+
+    @property
+    def n_boot(self) -> int:
+        """Deprecated name of ``n_resamples``."""
+        check.deprecated("RiskModel.n_boot is deprecated: use n_resamples")
+        return self.n_resamples
 
     @property
     def events_per_variable(self) -> float:
@@ -92,13 +99,15 @@ class RiskModel:
         return self.performance.copy()
 
 
+@check.renamed(n_boot="n_resamples")
 def fit_risk_model(
     x: pd.DataFrame,
     y_true: object,
     *,
-    n_boot: int = 200,
+    n_resamples: int = N_RESAMPLES_OPTIMISM,
     seed: int | np.random.Generator | None = None,
     c: float = np.inf,
+    pos_label: object = None,
 ) -> RiskModel:
     """Fit a logistic model and correct its apparent performance for optimism.
 
@@ -107,15 +116,19 @@ def fit_risk_model(
     x : pandas.DataFrame
         Numeric predictors, one row per patient (CEUS features, B-mode size, ...).
     y_true : array-like of int
-        Residual nodal disease per patient, 0 or 1.
-    n_boot : int
-        Number of bootstrap resamples for the optimism correction.
+        Residual nodal disease per patient, 0 or 1, or labels with ``pos_label``.
+    n_resamples : int
+        Number of bootstrap resamples for the optimism correction (formerly ``n_boot``):
+        200 by default, enough for a mean (Steyerberg 2019, chapter 5), where percentile
+        intervals take 2000.
     seed : int or numpy.random.Generator
         Source of randomness.
     c : float
         Inverse L2 penalty of scikit-learn's ``LogisticRegression`` on standardised
         predictors; ``inf`` (the default) is ordinary maximum likelihood, the model whose
         overfitting the correction is meant to show.
+    pos_label : object, optional
+        The label of ``y_true`` that means residual disease, for labels other than 0/1.
 
     Returns
     -------
@@ -139,25 +152,28 @@ def fit_risk_model(
     >>> rng = np.random.default_rng(0)
     >>> x = pd.DataFrame({"size_mm": rng.normal(8, 2, 80)})
     >>> y = (rng.random(80) < 1 / (1 + np.exp(-(x.size_mm - 8)))).astype(int)
-    >>> m = fit_risk_model(x, y, n_boot=20, seed=1)
+    >>> m = fit_risk_model(x, y, n_resamples=20, seed=1)
     >>> m.features
     ('size_mm',)
     >>> print(f"{m.performance.loc['calibration_slope', 'apparent']:.3f}")
     1.000
     """
     x = _design(x)
-    y = binary_outcome(y_true)
+    columns, _ = check.rows({"y_true": y_true})
+    y = check.labels(columns["y_true"], pos_label=pos_label).astype(np.int64)
     if len(x) != y.size:
         raise ValueError(f"X has {len(x)} rows but y_true has {y.size} values")
-    both_classes(y)
-    n_boot = n_resamples(n_boot)
+    check.both_classes(y, what="a risk model")
+    n_resamples = check.n_resamples(n_resamples)
     estimator = _new_model(c).fit(x, y)
     apparent = _scores(y, estimator.predict_proba(x)[:, 1])
-    rng = np.random.default_rng(seed)
+    rng = check.generator(seed)
     diffs = {name: [] for name in PERFORMANCE}
     failed = 0
-    for _ in range(n_boot):
-        rows = rng.integers(0, y.size, y.size)
+    block = max(1, BLOCK_CELLS // y.size)
+    for rows in (
+        r for drawn in draw_clusters(y.size, n_resamples, rng, block=block) for r in drawn
+    ):
         yb = y[rows]
         if yb.min() == yb.max():
             failed += 1
@@ -192,7 +208,7 @@ def fit_risk_model(
         coefficients=pd.Series(coefficients, index=list(x.columns), name="log_odds_ratio"),
         n_patients=int(y.size),
         n_events=int(y.sum()),
-        n_boot=n_boot,
+        n_resamples=n_resamples,
         n_failed=failed,
         performance=pd.DataFrame.from_dict(rows, orient="index"),
         estimator=estimator,

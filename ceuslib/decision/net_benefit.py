@@ -8,8 +8,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ceuslib.decision._checks import binary_outcome, finite_scores, probability_level
-from ceuslib.decision.resample import bootstrap_weights, percentile_interval
+from ceuslib.accuracy import _validate as check
+from ceuslib.accuracy._counts import threshold_counts, tie_groups
+from ceuslib.accuracy.resample import (
+    N_RESAMPLES_INTERVAL,
+    cluster_counts,
+    clusters_of,
+    draw_clusters,
+    percentile_bounds,
+)
 
 ALL = "dissect all"
 NONE = "dissect none"
@@ -25,20 +32,30 @@ def _thresholds(thresholds: object) -> np.ndarray:
 
 
 def _counts(
-    y: np.ndarray, risk: np.ndarray, t: np.ndarray, weights: np.ndarray
+    y: np.ndarray, risk: np.ndarray, t: np.ndarray, weights: np.ndarray | None, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted true and false positives (B, T), positives and total (B, 1)."""
-    treated = risk[:, None] >= t[None, :]
-    w = weights.astype(float)
-    tp = w @ (treated & (y[:, None] == 1)).astype(float)
-    fp = w @ (treated & (y[:, None] == 0)).astype(float)
-    positives = (w @ y.astype(float))[:, None]
-    n = w.sum(axis=1)[:, None]
+    """Weighted true and false positives of ``risk >= t`` (B, T), positives and total (B, 1).
+
+    From the counts at every observed risk (one sort; the same counts as the ROC and the
+    cut-points): ``risk >= t`` calls positive the units at or above the smallest observed
+    risk that is at least ``t``. ``weights`` has one column per patient (``rows`` maps
+    the units to them); ``None`` for the data themselves.
+    """
+    counts = threshold_counts(tie_groups(y, risk), weights, rows=rows)
+    index = counts.at(t)
+    tp = counts.tp[:, index].astype(float)
+    fp = counts.fp[:, index].astype(float)
+    positives = counts.positives[:, None].astype(float)
+    n = positives + counts.negatives[:, None]
     return tp, fp, positives, n
 
 
 def _net_benefit_matrix(
-    y: np.ndarray, risk: np.ndarray, t: np.ndarray, weights: np.ndarray
+    y: np.ndarray,
+    risk: np.ndarray,
+    t: np.ndarray,
+    weights: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Net benefit and net dissections avoided per 100, per weight row (B) and threshold (T).
 
@@ -46,7 +63,7 @@ def _net_benefit_matrix(
     ``100 * (TN - FN * (1 - p_t) / p_t) / n``, which equals
     ``100 * (NB - NB_all) * (1 - p_t) / p_t`` and is exactly 0 for "dissect all".
     """
-    tp, fp, positives, n = _counts(y, risk, t, weights)
+    tp, fp, positives, n = _counts(y, risk, t, weights, rows)
     fn = positives - tp
     tn = n - positives - fp
     net = (tp - fp * (t / (1 - t))[None, :]) / n
@@ -54,13 +71,20 @@ def _net_benefit_matrix(
     return net, avoided
 
 
-def _treat_all_matrix(y: np.ndarray, t: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    n = weights.sum(axis=1).astype(float)
-    prevalence = (weights @ y.astype(float)) / n
+def _treat_all_matrix(y: np.ndarray, t: np.ndarray) -> np.ndarray:
+    n = float(y.size)
+    prevalence = np.array([np.count_nonzero(y) / n])
     return prevalence[:, None] - (1 - prevalence)[:, None] * (t / (1 - t))[None, :]
 
 
-def net_benefit(y_true: object, risk: object, thresholds: object) -> pd.DataFrame:
+def net_benefit(
+    y_true: object,
+    risk: object,
+    thresholds: object,
+    *,
+    pos_label: object = None,
+    nan_policy: str = "raise",
+) -> pd.DataFrame:
     """Net benefit of treating (dissecting) when ``risk >= threshold``.
 
     Parameters
@@ -71,6 +95,11 @@ def net_benefit(y_true: object, risk: object, thresholds: object) -> pd.DataFram
         Predicted probability of residual disease; a binary rule enters as 0/1.
     thresholds : array-like of float
         Threshold probabilities, strictly between 0 and 1.
+    pos_label : object, optional
+        The label of ``y_true`` that means residual disease, for labels other than 0/1.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``; rows left out are counted in
+        ``attrs["n_omitted"]`` of the result.
 
     Returns
     -------
@@ -94,18 +123,27 @@ def net_benefit(y_true: object, risk: object, thresholds: object) -> pd.DataFram
     >>> float(net_benefit([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.1], [0.2]).net_benefit[0])
     0.4375
     """
-    y = binary_outcome(y_true)
-    r = finite_scores(risk, y.size, "risk")
+    columns, omitted = check.rows({"y_true": y_true, "risk": risk}, nan_policy=nan_policy)
+    y = _outcome(columns["y_true"], pos_label)
+    r = check.scores(columns["risk"], name="risk")
     t = _thresholds(thresholds)
-    ones = np.ones((1, y.size), dtype=np.int64)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "threshold": t,
-            "net_benefit": _net_benefit_matrix(y, r, t, ones)[0][0],
-            "treat_all": _treat_all_matrix(y, t, ones)[0],
+            "net_benefit": _net_benefit_matrix(y, r, t)[0][0],
+            "treat_all": _treat_all_matrix(y, t)[0],
             "treat_none": np.zeros(t.size),
         }
     )
+    table.attrs["n_omitted"] = omitted
+    return table
+
+
+def _outcome(values: np.ndarray, pos_label: object) -> np.ndarray:
+    y = check.labels(values, pos_label=pos_label)
+    if y.size == 0:
+        raise ValueError("y_true must be a non-empty one-dimensional array of 0/1 outcomes")
+    return y
 
 
 @dataclass(frozen=True)
@@ -116,28 +154,38 @@ class DecisionCurve:
     ci_low, ci_high`` and ``avoided_per_100, avoided_ci_low, avoided_ci_high``, the net
     reduction in unnecessary dissections per 100 patients compared with dissecting all
     (0 for "dissect all" itself).  ``draws`` holds the bootstrap net benefits, one array of
-    shape ``(n_boot, n_thresholds)`` per strategy.
+    shape ``(n_resamples, n_thresholds)`` per strategy.
     """
 
-    n_boot: int
+    n_resamples: int
     level: float
     table: pd.DataFrame = field(repr=False)
     draws: dict[str, np.ndarray] = field(repr=False)
+    n_omitted: int = 0
+
+    @property
+    def n_boot(self) -> int:
+        """Deprecated name of ``n_resamples``."""
+        check.deprecated("DecisionCurve.n_boot is deprecated: use n_resamples")
+        return self.n_resamples
 
     def to_frame(self) -> pd.DataFrame:
         """The long table."""
         return self.table.copy()
 
 
+@check.renamed(n_boot="n_resamples")
 def decision_curve(
     y_true: object,
     strategies: Mapping[str, object],
     thresholds: object,
     *,
     cluster: object = None,
-    n_boot: int = 0,
+    n_resamples: int = N_RESAMPLES_INTERVAL,
     seed: int | np.random.Generator | None = None,
     level: float = 0.95,
+    pos_label: object = None,
+    nan_policy: str = "raise",
 ) -> DecisionCurve:
     """Decision curves with patient-level bootstrap intervals.
 
@@ -152,12 +200,18 @@ def decision_curve(
         Threshold probabilities in (0, 1).
     cluster : array-like, optional
         Resampling unit of each row (patient), when rows are necks.
-    n_boot : int
-        Number of bootstrap resamples; 0 gives no intervals (NaN).
+    n_resamples : int
+        Number of bootstrap resamples (formerly ``n_boot``): 2000 by default, as every
+        percentile interval of the library; 0 gives no intervals (NaN).
     seed : int or numpy.random.Generator
         Source of randomness for the resamples.
     level : float
         Level of the percentile intervals.
+    pos_label : object, optional
+        The label of ``y_true`` that means residual disease, for labels other than 0/1.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``; with ``"omit"`` a row missing the outcome, a risk
+        or its cluster is left out of every strategy (``n_omitted``).
 
     Returns
     -------
@@ -177,38 +231,46 @@ def decision_curve(
     Examples
     --------
     >>> y = [1, 0, 1, 0, 1, 0]
-    >>> curve = decision_curve(y, {"rule": [1, 0, 1, 1, 0, 0]}, [0.25, 0.5])
+    >>> curve = decision_curve(y, {"rule": [1, 0, 1, 1, 0, 0]}, [0.25, 0.5], n_resamples=0)
     >>> t = curve.table
     >>> [round(float(v), 4) for v in t[t.strategy == "rule"].net_benefit]
     [0.2778, 0.1667]
     >>> [round(float(v), 1) for v in t[t.strategy == "rule"].avoided_per_100]
     [-16.7, 16.7]
     """
-    y = binary_outcome(y_true)
     t = _thresholds(thresholds)
-    level = probability_level(level)
+    level = check.level(level)
+    n_resamples = check.n_resamples(n_resamples, minimum=0)
     if not isinstance(strategies, Mapping) or not strategies:
         raise ValueError("strategies must be a non-empty mapping of name to risk")
     for reserved in (ALL, NONE):
         if reserved in strategies:
             raise ValueError(f"{reserved!r} is added automatically; use another name")
-    risks = {name: finite_scores(r, y.size, f"risk of {name!r}") for name, r in strategies.items()}
-    ones = np.ones((1, y.size), dtype=np.int64)
+    names = {f"risk of {name!r}": name for name in strategies}
+    columns, omitted = check.rows(
+        {"y_true": y_true, **{key: strategies[name] for key, name in names.items()},
+         "cluster": None if cluster is None else np.asarray(cluster, dtype=object)},
+        nan_policy=nan_policy,
+    )  # fmt: skip
+    y = _outcome(columns["y_true"], pos_label)
+    risks = {name: check.scores(columns[key], name=key) for key, name in names.items()}
     everyone = np.ones(y.size)
     nobody = np.zeros(y.size)
     evaluated = {ALL: everyone, NONE: nobody, **risks}
-    point = {name: _net_benefit_matrix(y, r, t, ones) for name, r in evaluated.items()}
+    point = {name: _net_benefit_matrix(y, r, t) for name, r in evaluated.items()}
     draws: dict[str, np.ndarray] = {}
     draws_avoided: dict[str, np.ndarray] = {}
-    if n_boot:
-        weights = bootstrap_weights(cluster, y.size, n_boot=n_boot, seed=seed)
+    if n_resamples:
+        codes, k = clusters_of(columns.get("cluster"), y.size)
+        (drawn,) = draw_clusters(k, n_resamples, check.generator(seed))
+        weights = cluster_counts(drawn, k)
         for name, r in evaluated.items():
-            draws[name], draws_avoided[name] = _net_benefit_matrix(y, r, t, weights)
+            draws[name], draws_avoided[name] = _net_benefit_matrix(y, r, t, weights, codes)
     frames = []
     for name, (nb, avoided) in point.items():
         if draws:
-            low, high = percentile_interval(draws[name], level)
-            a_low, a_high = percentile_interval(draws_avoided[name], level)
+            low, high = percentile_bounds(draws[name], level)
+            a_low, a_high = percentile_bounds(draws_avoided[name], level)
         else:
             low = high = a_low = a_high = np.full(t.size, np.nan)
         frames.append(
@@ -226,4 +288,6 @@ def decision_curve(
             )
         )
     table = pd.concat(frames, ignore_index=True)
-    return DecisionCurve(n_boot=int(n_boot), level=level, table=table, draws=draws)
+    return DecisionCurve(
+        n_resamples=n_resamples, level=level, table=table, draws=draws, n_omitted=omitted
+    )

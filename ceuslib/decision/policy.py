@@ -1,4 +1,5 @@
-"""A spare-the-neck policy, counted per 100 patients, and how it moves with prevalence."""
+"""A spare-the-neck policy, counted per 100 patients (or neck sides), and how it moves with
+prevalence."""
 
 from __future__ import annotations
 
@@ -7,8 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ceuslib.decision._checks import binary_outcome, probability_level
-from ceuslib.decision.resample import bootstrap_weights, percentile_interval
+from ceuslib.accuracy import _validate as check
+from ceuslib.accuracy.resample import (
+    N_RESAMPLES_INTERVAL,
+    cluster_counts,
+    clusters_of,
+    draw_clusters,
+    percentile_bounds,
+)
 
 MEASURES = {
     "dissections": "necks dissected",
@@ -48,54 +55,98 @@ def _per_100(dissect, residual, nodes, weights):
 
 @dataclass(frozen=True)
 class PolicyResult:
-    """What a spare-the-neck rule does to 100 patients.
+    """What a spare-the-neck rule does to 100 units of decision (patients or neck sides).
 
-    ``table`` is indexed by the measures (per 100 patients: ``dissections``,
+    ``table`` is indexed by the measures (per 100 units: ``dissections``,
     ``dissections_avoided``, ``unnecessary_dissections``, ``clear_necks_spared``,
     ``residual_patients_left``, ``residual_nodes_left``; proportions: ``sensitivity``,
     ``specificity``, ``risk_if_observed`` = residual disease among observed necks, 1 - NPV)
     with columns ``estimate, ci_low, ci_high``.  ``draws`` holds the bootstrap values used
-    by :func:`prevalence_shift`.
+    by :func:`prevalence_shift`.  ``n_units`` counts the units of decision (rows) and
+    ``n_patients`` the patients resampled (equal when each row is a patient).
     """
 
     n_patients: int
-    n_boot: int
+    n_resamples: int
     level: float
     table: pd.DataFrame = field(repr=False)
     draws: dict[str, np.ndarray] = field(repr=False)
+    n_units: int = 0
+    n_omitted: int = 0
+
+    @property
+    def n_boot(self) -> int:
+        """Deprecated name of ``n_resamples``."""
+        check.deprecated("PolicyResult.n_boot is deprecated: use n_resamples")
+        return self.n_resamples
 
     def to_frame(self) -> pd.DataFrame:
-        """The per-100-patients table."""
+        """The per-100 table."""
         return self.table.copy()
 
 
+def _old_order(first: object, args: tuple, dissect: object, old: dict) -> tuple[object, object]:
+    """(y_true, dissect) of a call in the old order ``(dissect, residual)``, with a warning."""
+    if len(args) > 1 or (args and "residual" in old):
+        raise TypeError("evaluate_policy() takes y_true and, by keyword, dissect=...")
+    residual = args[0] if args else old.pop("residual")
+    if dissect is None:
+        dissect = first
+    elif first is not None:
+        raise TypeError(
+            "evaluate_policy() got dissect twice; call evaluate_policy(y_true, dissect=...)"
+        )
+    check.deprecated(
+        "evaluate_policy(dissect, residual) is deprecated: call "
+        "evaluate_policy(y_true, dissect=...), truth first"
+    )
+    return residual, dissect
+
+
+@check.renamed(n_boot="n_resamples")
 def evaluate_policy(
-    dissect: object,
-    residual: object,
-    *,
+    y_true: object = None,
+    *args: object,
+    dissect: object = None,
+    cluster: object = None,
     residual_nodes: object = None,
-    n_boot: int = 2000,
+    n_resamples: int = N_RESAMPLES_INTERVAL,
     seed: int | np.random.Generator | None = None,
     level: float = 0.95,
+    pos_label: object = None,
+    nan_policy: str = "raise",
+    **old: object,
 ) -> PolicyResult:
-    """Count what a spare-the-neck rule does, per 100 patients, with bootstrap intervals.
+    """Count what a spare-the-neck rule does, per 100 units, with bootstrap intervals.
 
     Parameters
     ----------
+    y_true : array-like
+        Reference standard per unit of decision: 0/1 or True/False (1 = residual nodal
+        disease, ypN+), or labels with ``pos_label``.
     dissect : array-like of bool
-        The rule's decision per patient: True = dissect the neck, False = observe it.
-    residual : array-like of int
-        Reference standard per patient, 0 or 1: 1 = residual nodal disease (ypN+).
+        Keyword-only. The rule's decision per unit: True = dissect the neck, False =
+        observe it.  The old order ``evaluate_policy(dissect, residual)`` still works for
+        one release, with a ``DeprecationWarning``.
+    cluster : array-like, optional
+        The patient of each row when the unit of decision is the neck side (two rows per
+        patient with both sides assessed): patients are then resampled with both their
+        sides, and the counts are per 100 sides.  ``None`` when each row is a patient.
     residual_nodes : array-like of int, optional
-        Number of nodes with residual disease per patient (for example ``nodes_positive``
+        Number of nodes with residual disease per unit (for example ``nodes_positive``
         of the cohort's patients table); counts left behind in observed necks are then
-        reported.  Must be 0 where ``residual`` is 0.
-    n_boot : int
-        Number of bootstrap resamples of patients.
+        reported.  Must be 0 where ``y_true`` is negative and at least 1 where positive.
+    n_resamples : int
+        Number of bootstrap resamples of patients (formerly ``n_boot``).
     seed : int or numpy.random.Generator
         Source of randomness.
     level : float
         Level of the percentile intervals.
+    pos_label : object, optional
+        The label of ``y_true`` that means residual disease, for labels other than 0/1.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``; with ``"omit"`` a row missing any input is left out
+        (``n_omitted``).
 
     Returns
     -------
@@ -103,49 +154,71 @@ def evaluate_policy(
 
     Notes
     -----
-    One row per patient: the decision to dissect is made per patient (or neck side), so
-    patients are the unit of counting and of resampling.  "Per 100 patients" is the
-    natural frequency format that makes such trade-offs readable (Gigerenzer & Hoffrage
-    1995).  Intervals are percentile bootstrap intervals over patients.
+    The decision to dissect is made per patient or per neck side, so that unit is the unit
+    of counting; patients are the unit of resampling (the sides of one patient share the
+    response to treatment).  "Per 100" is the natural frequency format that makes such
+    trade-offs readable (Gigerenzer & Hoffrage 1995).  Intervals are percentile bootstrap
+    intervals over patients (Davison & Hinkley 1997, section 3.8; Field & Welsh 2007).
 
     Examples
     --------
-    >>> r = evaluate_policy([True, True, False, False], [1, 0, 0, 1],
-    ...                     residual_nodes=[2, 0, 0, 3], n_boot=10, seed=0)
+    >>> r = evaluate_policy([1, 0, 0, 1], dissect=[True, True, False, False],
+    ...                     residual_nodes=[2, 0, 0, 3], n_resamples=10, seed=0)
     >>> r.table.loc[["dissections_avoided", "residual_patients_left",
     ...              "residual_nodes_left"], "estimate"].tolist()
     [50.0, 25.0, 75.0]
     >>> float(r.table.loc["risk_if_observed", "estimate"])
     0.5
+
+    Neck sides of two patients, resampled by patient:
+
+    >>> sides = evaluate_policy([1, 0, 0, 0], dissect=[True, False, False, True],
+    ...                         cluster=["p1", "p1", "p2", "p2"], n_resamples=10, seed=0)
+    >>> sides.n_units, sides.n_patients
+    (4, 2)
     """
-    residual = binary_outcome(residual, "residual").astype(bool)
-    d = np.asarray(dissect)
-    if d.shape != residual.shape or not (d.dtype == bool or np.isin(d, (0, 1)).all()):
-        raise ValueError("dissect must hold one True/False decision per patient, like residual")
-    d = d.astype(bool)
+    if args or "residual" in old:
+        y_true, dissect = _old_order(y_true, args, dissect, old)
+    if old:
+        raise TypeError(f"evaluate_policy() got unexpected keyword(s) {sorted(old)}")
+    if y_true is None or dissect is None:
+        raise TypeError("evaluate_policy() needs y_true and dissect=...")
+    level = check.level(level)
+    n_resamples = check.n_resamples(n_resamples)
+    columns, omitted = check.rows(
+        {"y_true": y_true, "dissect": dissect, "residual_nodes": residual_nodes,
+         "cluster": None if cluster is None else np.asarray(cluster, dtype=object)},
+        nan_policy=nan_policy,
+    )  # fmt: skip
+    residual = check.labels(columns["y_true"], pos_label=pos_label)
+    d = check.calls(columns["dissect"], name="dissect")
     if residual_nodes is None:
         nodes = residual.astype(float)
     else:
-        nodes = np.asarray(residual_nodes, dtype=float)
-        if nodes.shape != residual.shape or not np.all(np.isfinite(nodes)) or (nodes < 0).any():
-            raise ValueError("residual_nodes must hold one count >= 0 per patient")
+        nodes = check.scores(columns["residual_nodes"], name="residual_nodes")
+        if (nodes < 0).any():
+            raise ValueError("residual_nodes must hold one count >= 0 per unit")
         if (nodes[~residual] > 0).any() or (nodes[residual] < 1).any():
             raise ValueError(
-                "residual_nodes must be 0 where residual is 0 and at least 1 where it is 1"
+                "residual_nodes must be 0 where y_true is negative and at least 1 where it is "
+                "positive"
             )
-    level = probability_level(level)
+    if d.size == 0:
+        raise ValueError("evaluate_policy needs at least one unit")
+    codes, k = clusters_of(columns.get("cluster"), d.size)
     point = _per_100(d, residual, nodes, np.ones((1, d.size), dtype=np.int64))
-    weights = bootstrap_weights(None, d.size, n_boot=n_boot, seed=seed)
-    draws = _per_100(d, residual, nodes, weights)
+    (drawn,) = draw_clusters(k, n_resamples, check.generator(seed))
+    draws = _per_100(d, residual, nodes, cluster_counts(drawn, k)[:, codes])
     rows = {}
     for name in (*MEASURES, *RATES):
-        low, high = percentile_interval(draws[name][:, None], level)
+        low, high = percentile_bounds(draws[name][:, None], level)
         rows[name] = {"estimate": float(point[name][0]), "ci_low": low[0], "ci_high": high[0]}
     table = pd.DataFrame.from_dict(rows, orient="index").astype(float)
     draws["nodes_per_missed_neck_estimate"] = point["nodes_per_missed_neck"]
     return PolicyResult(
-        n_patients=int(d.size), n_boot=int(weights.shape[0]), level=level, table=table, draws=draws
-    )
+        n_patients=k, n_resamples=n_resamples, level=level, table=table, draws=draws,
+        n_units=int(d.size), n_omitted=omitted,
+    )  # fmt: skip
 
 
 def _shift(se, sp, nodes_per_missed, p):
@@ -195,7 +268,8 @@ def prevalence_shift(result: PolicyResult, pcr_rates: object) -> pd.DataFrame:
 
     Examples
     --------
-    >>> r = evaluate_policy([True, True, False, False], [1, 0, 0, 1], n_boot=10, seed=0)
+    >>> r = evaluate_policy([1, 0, 0, 1], dissect=[True, True, False, False], n_resamples=10,
+    ...                     seed=0)
     >>> t = prevalence_shift(r, [0.5])
     >>> float(t.residual_patients_left[0]), float(t.dissections_avoided[0])
     (25.0, 50.0)
@@ -215,5 +289,5 @@ def prevalence_shift(result: PolicyResult, pcr_rates: object) -> pd.DataFrame:
     table = pd.DataFrame({"pcr_rate": rates, "prevalence": 1 - rates})
     for name, value in point.items():
         table[name] = value
-        table[f"{name}_low"], table[f"{name}_high"] = percentile_interval(draws[name], result.level)
+        table[f"{name}_low"], table[f"{name}_high"] = percentile_bounds(draws[name], result.level)
     return table

@@ -5,7 +5,7 @@ code chooses the cut-point of the data and of every bootstrap resample.
 
 Tie rule (all rules): among the candidates that are equally good on the rule's criterion,
 the one with the highest sensitivity is chosen, that is the lowest cut-point for direction
-``">="`` and the highest for ``"<="``.  When in doubt the rule calls more necks positive, so
+``"higher"`` and the highest for ``"lower"``.  When in doubt the rule calls more necks positive, so
 fewer are left with residual disease.  Criteria are compared exactly, on integer counts.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ceuslib.accuracy import proportion_ci
-from ceuslib.decision.counts import CandidateCounts
+from ceuslib.accuracy._counts import ThresholdCounts
 
 RULES = {
     "youden": "maximum Youden index J = sensitivity + specificity - 1",
@@ -46,17 +46,17 @@ def check_rule(rule: str, target: float | None) -> float | None:
     return None
 
 
-def _lower_bound(successes: np.ndarray, n: np.ndarray, ci_method: str, level: float):
+def _lower_bound(successes: np.ndarray, n: np.ndarray, method: str, level: float):
     """Lower confidence bound of successes / n where n > 0, NaN elsewhere."""
     out = np.full(successes.shape, np.nan)
     ok = n > 0
     if ok.any():
-        low, _ = proportion_ci(successes[ok], n[ok], method=ci_method, level=level)
+        low, _ = proportion_ci(successes[ok], n[ok], method=method, level=level)
         out[ok] = low
     return out
 
 
-def guarded_measure(rule: str, c: CandidateCounts, ci_method: str, level: float) -> np.ndarray:
+def guarded_measure(rule: str, c: ThresholdCounts, method: str, level: float) -> np.ndarray:
     """The constrained measure of a target rule at every candidate (NaN where undefined)."""
     tp, tn, fn = c.tp, c.tn, c.fn
     if rule == "min_sensitivity":
@@ -66,11 +66,11 @@ def guarded_measure(rule: str, c: CandidateCounts, ci_method: str, level: float)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(called_negative > 0, tn / np.maximum(called_negative, 1), np.nan)
     if rule == "min_sensitivity_lcb":
-        return _lower_bound(tp, np.broadcast_to(c.positives[:, None], tp.shape), ci_method, level)
-    return _lower_bound(tn, called_negative, ci_method, level)
+        return _lower_bound(tp, np.broadcast_to(c.positives[:, None], tp.shape), method, level)
+    return _lower_bound(tn, called_negative, method, level)
 
 
-def criterion_key(rule: str, c: CandidateCounts) -> np.ndarray:
+def criterion_key(rule: str, c: ThresholdCounts) -> np.ndarray:
     """An integer key, larger is better, that orders candidates exactly by the criterion."""
     p = c.positives[:, None]
     n = c.negatives[:, None]
@@ -85,18 +85,18 @@ def criterion_key(rule: str, c: CandidateCounts) -> np.ndarray:
 
 
 def select(
-    c: CandidateCounts,
+    c: ThresholdCounts,
     rule: str,
     target: float | None,
     *,
-    ci_method: str = "wilson",
+    method: str = "wilson",
     level: float = 0.95,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index of the chosen candidate in each row (-1 if none is feasible) and tie masks."""
     key = criterion_key(rule, c)
     valid = c.present & (c.positives > 0)[:, None] & (c.negatives > 0)[:, None]
     if rule in TARGET_RULES:
-        measure = guarded_measure(rule, c, ci_method, level)
+        measure = guarded_measure(rule, c, method, level)
         with np.errstate(invalid="ignore"):
             valid &= measure >= target
     if np.issubdtype(key.dtype, np.integer):
