@@ -115,7 +115,7 @@ def speed() -> bool:
     m = MODELS["lognormal"]
     # the starting values fit_tics itself uses (blocks of about 1 s)
     blocks = engine.make_blocks(t, y[subset], block_s=0.5).coarse()
-    lims = engine.bounds(m, blocks)
+    lims = engine.bounds(m, np.full(N_LOOP, t[0]), np.full(N_LOOP, t[-1]))
     start = engine.start_values(m, blocks, lims)
     lo = lims[0].copy()
     hi = lims[1].copy()

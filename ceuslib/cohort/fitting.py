@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ceuslib.perfusion import fit_tics
+from ceuslib.perfusion import fit_tics, from_db
 
 
 def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.DataFrame:
@@ -16,7 +16,8 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     tics : pandas.DataFrame
         Long format with ``node_id, time_s, intensity, unit`` (as
         :func:`ceuslib.cohort.read_cohort` returns it); one unit for the whole table,
-        ``linear`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
+        ``linear`` or ``db`` (converted to linear echo-power by
+        :func:`ceuslib.perfusion.from_db`, ``10 ** (dB / 10)``).
     model : str
         A model of ``ceuslib.perfusion.MODELS``.
 
@@ -59,7 +60,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
         )
     intensity = tics["intensity"].to_numpy(dtype=float)
     if unit == "db":
-        intensity = 10.0 ** (intensity / 10.0)
+        intensity = from_db(intensity)
     node = tics["node_id"].to_numpy(dtype=object)
     order = pd.unique(node)
     codes = pd.Categorical(node, categories=order).codes

@@ -18,7 +18,7 @@ from ceuslib.perfusion.dicom import (
     roi_tic,
     write_dicom_cine,
 )
-from ceuslib.perfusion.display import compress, linearize, to_db
+from ceuslib.perfusion.display import compress, from_db, linearize, to_db
 from ceuslib.perfusion.fit import FLAGS, TICFit, fit_tic, fit_tics
 from ceuslib.perfusion.models import MODELS, BolusModel, get_model
 from ceuslib.perfusion.simulate import (
@@ -52,6 +52,7 @@ __all__ = [
     "describe",
     "fit_tic",
     "fit_tics",
+    "from_db",
     "get_model",
     "linearize",
     "read_dicom_cine",
