@@ -19,7 +19,8 @@ from ceuslib.perfusion.dicom import (
     write_dicom_cine,
 )
 from ceuslib.perfusion.display import compress, from_db, linearize, to_db
-from ceuslib.perfusion.fit import FLAGS, TICFit, fit_tic, fit_tics
+from ceuslib.perfusion.fit import FLAG_REGISTRY, FLAGS, METHODS, TICFit, fit_tic, fit_tics
+from ceuslib.perfusion.flags import Flag
 from ceuslib.perfusion.models import MODELS, BolusModel, get_model
 from ceuslib.perfusion.simulate import (
     DEFAULT_BASELINE,
@@ -37,10 +38,13 @@ __all__ = [
     "DEFAULT_TIMING",
     "DESCRIPTORS",
     "FLAGS",
+    "FLAG_REGISTRY",
+    "METHODS",
     "MODELS",
     "UNITS",
     "BolusModel",
     "DicomCine",
+    "Flag",
     "SimulatedTIC",
     "SimulatedTICs",
     "TICFit",

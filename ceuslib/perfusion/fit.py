@@ -17,13 +17,12 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController
 from tqdm import tqdm
 
-from ceuslib.perfusion import engine
 from ceuslib.perfusion.batch import MIN_FRAMES_FLOOR, group_by_blocks, validate
 from ceuslib.perfusion.descriptors import DESCRIPTORS
-from ceuslib.perfusion.estimate import Estimates, fit_binned, fit_exact, refit_from_frames, restart
-from ceuslib.perfusion.evidence import enhancement_shown
+from ceuslib.perfusion.estimate import Estimates
 from ceuslib.perfusion.flags import FLAG_REGISTRY, FLAGS, flag_columns, flag_text
 from ceuslib.perfusion.models import BolusModel, get_model
+from ceuslib.perfusion.refits import fit_group
 from ceuslib.perfusion.summary import summarise
 
 __all__ = ["FLAGS", "FLAG_REGISTRY", "METHODS", "TICFit", "fit_tic", "fit_tics"]
@@ -32,15 +31,11 @@ METHODS = ("auto", "exact", "binned")
 """Fitting methods of :func:`fit_tics`: every frame, blocks and bins, or chosen by size."""
 
 # "auto" fits on every frame when the batch holds at most this many frames in all (curves
-# times frames per curve), in bins above it.  Measured (lognormal, 10 fps, 120 s, one core):
-# the exact fit from six starts costs about 3.5 ms of CPU per curve of 1,200 frames, the
-# binned fit 0.04 ms; up to 200 such curves (a cohort) the exact fit takes under a second.
+# times frames per curve), in bins above it.  Measured (lognormal, 10 fps, 120 s, 20 dB, one
+# core): the exact fit from six starts costs 3.9 ms of CPU per curve of 1,200 frames, the
+# binned fit 0.14 ms for 200 curves (0.04 ms for 10,000); 200 such curves (a cohort) take
+# 0.8 s exactly.
 AUTO_EXACT_MAX_POINTS = 240_000
-FAST_RISE_BLOCKS = 4.0  # a rise shorter than this many coarse blocks: refit from frames
-# a binned fit whose frames' mean square exceeds the noise variance (from second
-# differences) by this factor is fitted again on every frame from several starts
-RESTART_MISFIT = 1.5
-BOUND_TOL = 1e-9  # a parameter within this (relative) of a bound sits on it
 
 
 @cache
@@ -98,17 +93,23 @@ def fit_tics(
         Linear echo-power (a.u.), e.g. ``linearize(gray)``.
     model : str or BolusModel
         ``"lognormal"`` (default), ``"gamma"``, ``"ldrw"`` or ``"fpt"``.
+    method : {"auto", "exact", "binned"}
+        ``"exact"``: least squares on every frame, from several starts; ``"binned"``: the
+        frames summarised in blocks and bins (see Notes), for large batches and maps;
+        ``"auto"`` (default): exact when the batch holds at most
+        ``AUTO_EXACT_MAX_POINTS`` (240,000) frames in all (200 curves of 1,200 frames),
+        binned above.
     saturation, truncation : float or None
-        Echo-power at or above ``saturation`` (1.0: the top of the display in
-        :func:`~ceuslib.perfusion.linearize` units) or at or below ``truncation`` counts as
-        clipped; ``None`` turns the check off.
+        Optional levels: echo-power at or above ``saturation`` or at or below
+        ``truncation`` also counts as clipped.  Without them (default) clipping is
+        recognised from the curve's shape alone, at any level
+        (:func:`ceuslib.perfusion.flags.clipped_by_shape`).
     min_frames : int
-        Fewer finite frames than this, or fewer than 3 frames between TI and TTP, flags the
-        curve as having too few frames.
+        Fewer finite frames than this (and never fewer than 6), or fewer than 3 frames
+        between TI and TTP, flags the curve as having too few frames.
     block_s : float
-        Frames are summarised in blocks of about this many seconds (see Notes); the
-        reported sum of squares is taken from them with the model quadratic within a block
-        (exact up to its third derivative); ``0`` makes every frame its own block.
+        Binned fit: frames are summarised in blocks of about this many seconds (see Notes);
+        ``0`` makes every frame its own block.
     progress : bool or None
         Show a progress bar; ``None`` (default) shows it for more than 1,000 curves and only
         when the output is a terminal.
@@ -120,30 +121,50 @@ def fit_tics(
         parameters, ``t0``, ``offset``) and their standard errors (``*_se``); the
         descriptors ``pe, ttp, rt, mtt, mttl, wiauc, woauc, wiwoauc, wir, wor, wipi, ft, ti,
         to`` (see :mod:`ceuslib.perfusion.descriptors`; ``wor`` is negative); ``qof``
-        (percent); ``sse``, ``aic``, ``bic``; ``n_frames``, ``n_iter``, ``converged``; and
-        ``flag``, empty when the curve is described, otherwise the reasons in
-        :data:`FLAGS` joined by ``"; "``.  Curves with bad input (NaN frames, non-increasing
-        time, too few frames) have NaN parameters; one bad curve never stops the batch.
+        (percent); ``sse``, ``aic``, ``bic``; ``n_frames``, ``n_iter``, ``converged``;
+        ``analysable``; one boolean column ``flag_<name>`` per flag of
+        :data:`FLAG_REGISTRY`; and ``flag``, the readable reasons joined by ``"; "`` (``""``
+        when the curve is clean).  ``analysable`` is true when the curve converged and
+        carries no flag that excludes it: the column an analysis set selects curves by.
+        Curves with bad input (NaN frames, non-increasing time, too few frames) have NaN
+        parameters; one bad curve never stops the batch.
 
     Notes
     -----
     Bounded least squares, ``min sum (y - f(t; theta))^2``, solved for all curves at once by
-    a batched Levenberg-Marquardt (Levenberg 1944; Marquardt 1963) from closed-form
-    log-linear starting values (see :mod:`ceuslib.perfusion.engine`).  For speed the
-    frames are summarised in blocks of about ``block_s`` seconds, merged into bins (fine
-    over the bolus, coarse around it), and each bin enters the fit as two pseudo-frames
-    carrying its mean and its within-bin slope, whose sum of squares is that of the frames
-    up to the within-bin curvature of the model.  The bins follow the start's bolus; where
-    the fit moves the bolus well away from it they are laid out again around the fit and
-    the fit polished.  A curve whose bolus rises within ``FAST_RISE_BLOCKS`` (4) coarse
-    blocks of about 1 s is fitted again with its start and bins built from single frames,
-    and the refit kept where it lowers the frames' sum of squares; a curve whose time axis
-    has a gap longer than two coarse blocks is fitted on every frame.  Every curve's block
-    sizes come from its own time axis, so no curve's fit depends on the others in the
-    batch.  The
-    reported ``sse`` (and QOF, AIC, BIC and the standard errors built on it) is the sum
-    over every frame, taken from the blocks with the model quadratic within each block and
-    the two blocks around ``t0`` summed frame by frame (``engine.frame_sse``).
+    a batched Levenberg-Marquardt (Levenberg 1944; Marquardt 1963; see
+    :mod:`ceuslib.perfusion.engine`).  The bounds come from the acquisition: ``t0`` between
+    one span before the first frame and the last frame; the lognormal median transit time at
+    most twice the span.  The stages, each returning arrays: the input is checked
+    (:mod:`ceuslib.perfusion.batch`), curves grouped by their block sizes, fitted and refitted
+    (:mod:`ceuslib.perfusion.estimate`), then described and flagged
+    (:mod:`ceuslib.perfusion.summary`).
+
+    *Exact fit.*  Levenberg-Marquardt on every frame from six closed-form log-linear
+    starts, a profile over the bolus arrival (``t0 = foot - f * rise`` for ``f`` in
+    ``engine.RESTART_T0_FRACTIONS``); the solution with the lowest sum of squares over the
+    frames is kept, so a fit whose first start ends in a local minimum is replaced.
+
+    *Binned fit.*  The frames are summarised in blocks of about ``block_s`` seconds, merged
+    into bins (fine over the bolus, coarse around it), and each bin enters the fit as two
+    pseudo-frames carrying its mean and its within-bin slope, whose sum of squares is that
+    of the frames up to the within-bin curvature of the model, from one start.  The bins
+    follow the start's bolus; where the fit moves the bolus well away from it they are laid
+    out again around the fit and the fit polished.  A curve whose bolus rises within
+    ``FAST_RISE_BLOCKS`` (4) coarse blocks of about 1 s, or whose fit shows no bolus, is
+    fitted again with its start and bins built from single frames; a fit far from the data
+    (the frames' mean square above ``RESTART_MISFIT`` (1.5) times the noise variance within
+    blocks, a shape parameter or ``t0`` on a bound, or the peak outside the frames) is
+    fitted again exactly from several starts and its own result; each refit is kept where
+    it lowers the sum of squares over every frame.  A curve whose time axis has a gap
+    longer than two coarse blocks is fitted on every frame.  The reported ``sse`` (and
+    QOF, AIC, BIC and the standard errors built on it) is taken from the blocks with the
+    model quadratic within each block (``engine.frame_sse``).  Documented limits, tested
+    in ``tests/test_perfusion_stress.py`` and ``tests/test_perfusion_exact.py``: that sum
+    neglects the model's third derivative within a block (up to 2 AIC units at 30 fps over
+    300 s); a local minimum whose fit lies as close to the data as the noise is not
+    restarted.  Every curve's block sizes come from its own time axis, so no curve's fit
+    depends on the others in the batch.
 
     Standard errors: ``sqrt(diag((J'WJ)^-1) * SSE / (N - 5))`` (Gauss-Newton covariance, as
     :func:`scipy.optimize.curve_fit`).  QOF is ``100 (1 - SSE / SST)`` (ASSUMPTION: VueBox's
@@ -151,12 +172,22 @@ def fit_tics(
     ``N log(SSE / N) + 2 k`` and BIC ``N log(SSE / N) + k log N`` with ``k = 6`` (five
     parameters and the noise variance) (Akaike 1974; Schwarz 1978).
 
-    Flags: *no enhancement* when the area is less than three standard errors above zero (the
-    shape of a curve without a bolus is undetermined, so *did not converge* is then not
-    added, although ``converged`` may be false);
-    *no wash-out inside the acquisition* when the wash-out tangent's foot TO lies after the
-    last frame; *clipped or saturated* when a frame reaches ``saturation`` or
-    ``truncation`` (VueBox's linearization is invalid there: Bracco's VueBox FAQ).
+    Flags (:data:`FLAG_REGISTRY`; names in brackets): *no enhancement* [no_enhancement]
+    when the model explains the curve no better than noise would (F statistic against a
+    constant at most ``evidence.ENHANCEMENT_F``) or its bolus falls between frames (fewer
+    than 3 frames from TI to TO); *implausible parameters* [implausible] when the
+    descriptors lie where the frames cannot support them (a peak inside the acquisition
+    more than 10 times the curve's range, or more than one span after the last frame);
+    descriptors are NaN in both cases.  *Peak before the first frame* [peak_before_start];
+    *no wash-out within the acquisition* [no_washout] when TO lies after the last frame:
+    the curve stays analysable, the descriptors of the unobserved wash-out (``mtt, mttl,
+    woauc, wiwoauc, wor, ft, to``) are NaN, PE, TTP and the wash-in descriptors kept
+    (extrapolated when the peak itself lies after the last frame); *clipped or saturated*
+    [clipped] when the curve's top is flat (or a frame reaches ``saturation`` or
+    ``truncation``; VueBox's linearization is invalid there: Bracco's VueBox FAQ); *did
+    not converge* [not_converged], not added without enhancement (the shape of a curve
+    without a bolus is undetermined); *too few frames* [few_frames], *non-increasing time*
+    [time_order], *NaN or infinite frames* [nonfinite].
 
     Examples
     --------
@@ -165,8 +196,11 @@ def fit_tics(
     >>> fits = fit_tics(sim.time, linearize(sim.displayed))
     >>> [round(float(v)) for v in fits["ttp"]]  # simulated: 22 s
     [22, 22, 22]
-    >>> fits["flag"].tolist()
-    ['', '', '']
+    >>> fits["flag"].tolist(), fits["analysable"].tolist()
+    (['', '', ''], [True, True, True])
+    >>> short = fit_tics(sim.time[:300], linearize(sim.displayed)[:, :300])  # 30 s
+    >>> short["flag"].iloc[0], bool(short["analysable"].iloc[0]), float(short["mtt"].iloc[0])
+    ('no wash-out within the acquisition', True, nan)
     """
     m = get_model(model)
     if not (np.isfinite(block_s) and block_s >= 0):
@@ -188,7 +222,7 @@ def fit_tics(
     # the CPU time for the same wall time, measured), so BLAS runs on one thread here.
     with bar, np.errstate(all="ignore"), _blas().limit(limits=1, user_api="blas"):
         for members, k, merge in group_by_blocks(batch, rows, block_s=block_s):
-            parts.append((members, _fit_group(m, batch, members, k=k, merge=merge, method=chosen)))
+            parts.append((members, fit_group(m, batch, members, k=k, merge=merge, method=chosen)))
             bar.update(members.size)
         fitted = _assemble(rows, parts)
         t_rows = batch.t if batch.t.ndim == 1 else batch.t[rows]
@@ -203,60 +237,6 @@ def _assemble(rows: np.ndarray, parts) -> Estimates:
         return Estimates.empty(0)
     order = np.argsort(np.concatenate([members for members, _ in parts]), kind="stable")
     return Estimates.concat([est for _, est in parts]).take(order)
-
-
-def _fit_group(m, batch, members, *, k, merge, method) -> Estimates:
-    """Fit the curves ``members`` (sharing blocks of ``k`` frames, ``merge`` per coarse
-    block): the exact fit, or the binned fit and its refits."""
-    t, y = batch.t, batch.y
-    coarse_frames = k * max(merge, 1)
-    if method == "exact":
-        return fit_exact(m, t, y, members, merge=coarse_frames)
-    est = fit_binned(m, t, y, members, k=k, merge=merge)
-    if coarse_frames > 1:  # not already frame by frame
-        again = _too_fast_for_blocks(m, batch, members, est, coarse_frames)
-        if again.any():
-            rows = np.flatnonzero(again)
-            est = est.with_rows(rows, refit_from_frames(m, t, y, members[rows], est.take(rows)))
-    suspect = np.flatnonzero(_far_from_the_data(m, batch, members, est))
-    if suspect.size:
-        first = est.take(suspect)
-        est = est.with_rows(suspect, restart(m, t, y, members[suspect], first, merge=coarse_frames))
-    return est
-
-
-def _too_fast_for_blocks(m, batch, members, est, coarse_frames) -> np.ndarray:
-    """Curves to fit again from single frames: a bolus rising within
-    :data:`FAST_RISE_BLOCKS` coarse blocks (too fast for them), or a fit that shows no
-    bolus (a fast bolus can collapse in blocks of about 1 s).  Their own fit decides, so
-    the batch does not."""
-    first, last = batch.first_last(members)
-    coarse_s = coarse_frames * (last - first) / max(batch.n_frames - 1, 1)
-    theta = est.theta
-    shape = {name: theta[:, i + 1] for i, name in enumerate(m.shape_names)}
-    rise = m.ttp(t0=theta[:, 3], **shape) - theta[:, 3]
-    shown = enhancement_shown(theta[:, 0], est.sse, est.sst, batch.n_frames)
-    return (shown & (rise < FAST_RISE_BLOCKS * coarse_s)) | ~shown
-
-
-def _far_from_the_data(m, batch, members, est) -> np.ndarray:
-    """Binned fits that may sit in a local minimum: frames' mean square above
-    :data:`RESTART_MISFIT` times the noise variance, a parameter on a bound, or a peak
-    outside the frames."""
-    dof = max(batch.n_frames - engine.N_PARAMS, 1)
-    misfit = est.sse / dof > RESTART_MISFIT * est.noise  # never where the noise is unknown
-    first, last = batch.first_last(members)
-    lo, hi = engine.bounds(m, first, last)
-    scale = BOUND_TOL * (np.abs(lo) + np.abs(hi) + 1.0)
-    shapes_t0 = slice(1, 4)
-    on_bound = (
-        (np.abs(est.theta - lo) <= np.where(np.isfinite(lo), scale, 0.0))
-        | (np.abs(est.theta - hi) <= np.where(np.isfinite(hi), scale, 0.0))
-    )[:, shapes_t0].any(axis=1)
-    shape = {name: est.theta[:, i + 1] for i, name in enumerate(m.shape_names)}
-    ttp = m.ttp(t0=est.theta[:, 3], **shape)
-    outside = ~((ttp >= first) & (ttp <= last))
-    return misfit | on_bound | outside
 
 
 def _table(m, batch, rows, columns, fit_flags) -> pd.DataFrame:
