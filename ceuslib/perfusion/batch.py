@@ -101,7 +101,10 @@ def validate(
     clipped = np.zeros(n, dtype=bool)
     if fit.any():
         rows = np.flatnonzero(fit)
-        clipped[rows] = clipped_by_shape(y[rows]) | clipped_by_level(
+        full = rows.size == n  # every curve: no copy
+        clipped[rows] = clipped_by_shape(
+            y if full else y[rows], highest=highest if full else highest[rows]
+        ) | clipped_by_level(
             highest[rows], lowest[rows], saturation=saturation, truncation=truncation
         )
     flags = {

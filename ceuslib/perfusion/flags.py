@@ -70,7 +70,9 @@ CLIP_RUN_FRAMES = 4
 """Consecutive frames exactly at the curve's maximum that make a clipped (saturated) top."""
 
 
-def clipped_by_shape(y: np.ndarray, *, run: int = CLIP_RUN_FRAMES) -> np.ndarray:
+def clipped_by_shape(
+    y: np.ndarray, *, run: int = CLIP_RUN_FRAMES, highest: np.ndarray | None = None
+) -> np.ndarray:
     """Curves whose top is flat: clipped or saturated at whatever level.
 
     A curve is clipped when its maximum is held for ``run`` or more consecutive frames and
@@ -84,6 +86,8 @@ def clipped_by_shape(y: np.ndarray, *, run: int = CLIP_RUN_FRAMES) -> np.ndarray
         Finite intensities.
     run : int
         Consecutive frames at the maximum that count as a flat top.
+    highest : numpy.ndarray, shape (n_curves,), optional
+        Each curve's maximum, when already known.
 
     Returns
     -------
@@ -109,7 +113,8 @@ def clipped_by_shape(y: np.ndarray, *, run: int = CLIP_RUN_FRAMES) -> np.ndarray
     if n_frames < run or n == 0:
         return out
     # one pass over every curve; the runs only where the maximum is reached often enough
-    many = np.flatnonzero((y == y.max(axis=1, keepdims=True)).sum(axis=1) >= run)
+    top_value = y.max(axis=1) if highest is None else highest
+    many = np.flatnonzero(np.count_nonzero(y == top_value[:, None], axis=1) >= run)
     if many.size == 0:
         return out
     z = y[many]

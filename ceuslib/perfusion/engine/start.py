@@ -16,6 +16,10 @@ RESTART_T0_FRACTIONS = (0.05, 0.15, 0.3, 0.6, 1.0, 2.0)
 FIRST_PASS = 0.3  # the start's regression ends where the curve falls to this share of PE
 FOOT_SHARE = 0.2  # the foot of the rise: the last block before the peak below this share of PE
 MIN_SPAN_S = 1e-3  # shortest acquisition span the bounds allow (a single frame has none)
+MIN_PE = 1e-12  # a flat curve's start takes this (or its baseline) as peak enhancement
+MIN_MODE_S = 1e-3  # shortest rise (t0 to peak) of the timing-based start, seconds
+TIMING_MTT_RATIO = 1.6  # the timing-based start's (mTT - t0) / (TTP - t0) (ASSUMPTION)
+SINGULAR_DET = 1e-13  # a 3 x 3 determinant below this share of its diagonal's product
 
 
 def _smooth3(y: np.ndarray) -> np.ndarray:
@@ -95,7 +99,7 @@ def _solve_sym3(M: np.ndarray, z: np.ndarray) -> np.ndarray:
     )
     # a determinant lost in rounding (relative to the product of the diagonal) is singular
     scale = np.abs(a * d * f)
-    singular = ~(np.abs(det) > 1e-13 * scale) | ~np.isfinite(det)
+    singular = ~(np.abs(det) > SINGULAR_DET * scale) | ~np.isfinite(det)
     x /= np.where(singular, np.nan, det)[:, None]
     return x
 
@@ -126,7 +130,7 @@ def _first_pass(blocks: Blocks) -> _FirstPass:
     # the acquisition started on the rise and the tail has come down lower)
     offset = ys.min(axis=1)
     pe = ys[rows, peak] - offset
-    pe = np.where(pe > 0, pe, np.maximum(np.abs(offset), 1e-12))
+    pe = np.where(pe > 0, pe, np.maximum(np.abs(offset), MIN_PE))
     excess = ys - offset[:, None]
     # foot: last block before the peak below baseline + FOOT_SHARE of PE
     below = before & (excess < FOOT_SHARE * pe[:, None])
@@ -176,9 +180,13 @@ def _regression_starts(model: BolusModel, fp: _FirstPass, fractions):
 def _timing_start(model: BolusModel, fp: _FirstPass, rows: np.ndarray) -> np.ndarray:
     """The start from the curve's timing alone (arrival one rise before the foot), ``(m, 5)``."""
     t0 = fp.foot[rows] - fp.rise[rows]
-    mode = np.maximum(fp.ttp[rows] - t0, 1e-3)
+    mode = np.maximum(fp.ttp[rows] - t0, MIN_MODE_S)
     p = model.from_timing(
-        ttp=t0 + mode, mtt=t0 + 1.6 * mode, pe=fp.pe[rows], t0=t0, offset=fp.offset[rows]
+        ttp=t0 + mode,
+        mtt=t0 + TIMING_MTT_RATIO * mode,
+        pe=fp.pe[rows],
+        t0=t0,
+        offset=fp.offset[rows],
     )
     return np.stack([p[name] for name in model.param_names], axis=1)
 
