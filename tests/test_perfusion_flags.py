@@ -152,7 +152,7 @@ def test_a_parameter_set_the_frames_cannot_support_is_implausible():
         np.array([100.0]),
         np.array([np.nan]),
     )
-    columns, flags = summarise(m, t, y, est)
+    columns, flags = summarise(m, t, est, data_range=np.ptp(y, axis=1))
     assert flags["implausible"].tolist() == [True]
     assert np.isnan(columns["pe"][0]) and np.isnan(columns["ttp"][0])
 

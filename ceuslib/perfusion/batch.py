@@ -30,6 +30,7 @@ class Batch:
     y: np.ndarray
     flags: dict
     fit: np.ndarray
+    value_range: np.ndarray  # (n,) largest minus smallest frame of each curve
 
     @property
     def n(self) -> int:
@@ -113,7 +114,7 @@ def validate(
         "few_frames": ~enough,
         "clipped": clipped,
     }
-    return Batch(t, y, flags, fit)
+    return Batch(t, y, flags, fit, highest - lowest)
 
 
 def group_by_blocks(batch: Batch, rows: np.ndarray, *, block_s: float):

@@ -103,7 +103,7 @@ def fit_tics(
         Optional levels: echo-power at or above ``saturation`` or at or below
         ``truncation`` also counts as clipped.  Without them (default) clipping is
         recognised from the curve's shape alone, at any level
-        (:func:`ceuslib.perfusion.flags.clipped_by_shape`).
+        (``ceuslib.perfusion.flags.clipped_by_shape``).
     min_frames : int
         Fewer finite frames than this (and never fewer than 6), or fewer than 3 frames
         between TI and TTP, flags the curve as having too few frames.
@@ -226,8 +226,7 @@ def fit_tics(
             bar.update(members.size)
         fitted = _assemble(rows, parts)
         t_rows = batch.t if batch.t.ndim == 1 else batch.t[rows]
-        y_rows = batch.y if rows.size == batch.n else batch.y[rows]
-        columns, fit_flags = summarise(m, t_rows, y_rows, fitted)
+        columns, fit_flags = summarise(m, t_rows, fitted, data_range=batch.value_range[rows])
     return _table(m, batch, rows, columns, fit_flags)
 
 
@@ -253,8 +252,6 @@ def _table(m, batch, rows, columns, fit_flags) -> pd.DataFrame:
         full = masks.get(name, np.zeros(n, dtype=bool)).copy()
         full[rows] |= mask
         masks[name] = full
-    # a curve that could not be fitted is flagged for its input alone
-    masks["clipped"] = masks["clipped"] & batch.fit
     out = pd.DataFrame({"model": pd.Series([m.name] * n, dtype=object), **values})
     for name, column in flag_columns(masks, values["converged"]).items():
         out[name] = column

@@ -42,26 +42,51 @@ def _frames_between(t, lo, hi):
     return ((t >= lo[:, None]) & (t <= hi[:, None])).sum(axis=1)
 
 
-def summarise(model: BolusModel, t, y, est: Estimates):
-    """Columns and fit flags of the fitted curves ``y`` (``t`` shared or one row each).
+def summarise(model: BolusModel, t, est: Estimates, *, data_range: np.ndarray):
+    """Columns and fit flags of fitted curves (``t`` shared or one row each;
+    ``data_range``: each curve's largest minus smallest frame).
 
     Returns ``(columns, flags)``: dicts of arrays, one entry per curve.
     """
-    n, n_frames = y.shape
-    theta = est.theta
-    se = standard_errors(est.jtj, est.sse, n_frames)
-    sst = est.sst
-    params = {name: theta[:, i] for i, name in enumerate(model.param_names)}
+    n = est.theta.shape[0]
+    n_frames = t.shape[-1]
+    params = {name: est.theta[:, i] for i, name in enumerate(model.param_names)}
     desc = describe(model, params)
+    flags = _fit_flags(t, est, desc, data_range)
+    hidden = flags["no_enhancement"] | flags["implausible"]
+    for name in DESCRIPTORS:
+        desc[name] = np.where(hidden, np.nan, desc[name])
+    for name in WASHOUT_DESCRIPTORS:
+        desc[name] = np.where(flags["no_washout"], np.nan, desc[name])
+    se = standard_errors(est.jtj, est.sse, n_frames)
+    columns = {}
+    for i, name in enumerate(model.param_names):
+        columns[name] = est.theta[:, i]
+        columns[f"{name}_se"] = se[:, i]
+    columns.update(desc)
+    n_est = engine.N_PARAMS + 1  # five parameters and the noise variance
+    loglik = n_frames * np.log(np.maximum(est.sse, LOG_FLOOR) / n_frames)
+    with np.errstate(all="ignore"):
+        columns["qof"] = 100.0 * (1.0 - est.sse / est.sst)
+    columns["sse"] = est.sse
+    columns["aic"] = loglik + 2 * n_est
+    columns["bic"] = loglik + n_est * np.log(n_frames)
+    columns["n_frames"] = np.full(n, float(n_frames))  # NaN where a curve is not fitted
+    columns["n_iter"] = est.n_iter
+    columns["converged"] = est.converged
+    return columns, flags
+
+
+def _fit_flags(t, est: Estimates, desc: dict, data_range: np.ndarray) -> dict:
+    """The flags that depend on the fit, by name (see the module notes)."""
+    n = est.theta.shape[0]
     first = np.full(n, t[0]) if t.ndim == 1 else t[:, 0]
     last = np.full(n, t[-1]) if t.ndim == 1 else t[:, -1]
     span = last - first
-    data_range = y.max(axis=1) - y.min(axis=1)
-
     with np.errstate(invalid="ignore"):
-        shown = enhancement_shown(theta[:, 0], est.sse, sst, n_frames)
+        shown = enhancement_shown(est.theta[:, 0], est.sse, est.sst, t.shape[-1])
         spike = _frames_between(t, desc["ti"], desc["to"]) < MIN_BOLUS_FRAMES
-        none = ~shown | ~(desc["pe"] > 0) | ~(sst > 0) | spike
+        none = ~shown | ~(desc["pe"] > 0) | ~(est.sst > 0) | spike
         in_view = (desc["ttp"] >= first) & (desc["ttp"] <= last)
         unsupported = (
             ~np.isfinite(desc["pe"])
@@ -71,36 +96,13 @@ def summarise(model: BolusModel, t, y, est: Estimates):
             | (desc["ttp"] > last + IMPLAUSIBLE_TTP_SPANS * span)
         )
         described = ~none & ~unsupported
-        early = described & (desc["ttp"] < first)
-        no_washout = described & ~(desc["to"] <= last)
-    few = described & (_frames_between(t, desc["ti"], desc["ttp"]) < MIN_WASHIN_FRAMES)
-    for name in DESCRIPTORS:
-        desc[name] = np.where(none | unsupported, np.nan, desc[name])
-    for name in WASHOUT_DESCRIPTORS:
-        desc[name] = np.where(no_washout, np.nan, desc[name])
-
-    columns = {}
-    for i, name in enumerate(model.param_names):
-        columns[name] = theta[:, i]
-        columns[f"{name}_se"] = se[:, i]
-    columns.update(desc)
-    n_est = engine.N_PARAMS + 1  # five parameters and the noise variance
-    loglik = n_frames * np.log(np.maximum(est.sse, LOG_FLOOR) / n_frames)
-    with np.errstate(all="ignore"):
-        columns["qof"] = 100.0 * (1.0 - est.sse / sst)
-    columns["sse"] = est.sse
-    columns["aic"] = loglik + 2 * n_est
-    columns["bic"] = loglik + n_est * np.log(n_frames)
-    columns["n_frames"] = np.full(n, n_frames)
-    columns["n_iter"] = est.n_iter
-    columns["converged"] = est.converged
-    flags = {
-        "no_enhancement": none,
-        "implausible": ~none & unsupported,
-        "peak_before_start": early,
-        "no_washout": no_washout,
-        "few_frames": few,
-        # without a bolus the shape is undetermined: "did not converge" is then moot
-        "not_converged": ~est.converged & ~none,
-    }
-    return columns, flags
+        return {
+            "no_enhancement": none,
+            "implausible": ~none & unsupported,
+            "peak_before_start": described & (desc["ttp"] < first),
+            "no_washout": described & ~(desc["to"] <= last),
+            "few_frames": described
+            & (_frames_between(t, desc["ti"], desc["ttp"]) < MIN_WASHIN_FRAMES),
+            # without a bolus the shape is undetermined: "did not converge" is then moot
+            "not_converged": ~est.converged & ~none,
+        }

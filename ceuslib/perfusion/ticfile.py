@@ -124,7 +124,7 @@ def read_tic_csv(
     -----
     Gray levels are linearized by the inverse display law (of the open MITK
     "USToolKit" VueBox re-implementation);
-    dB values by ``10 ** (dB / 10)`` (:func:`~ceuslib.perfusion.display.from_db`).
+    dB values by ``10 ** (dB / 10)`` (:func:`~ceuslib.perfusion.from_db`).
 
     Examples
     --------
