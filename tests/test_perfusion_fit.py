@@ -289,9 +289,9 @@ def test_every_flag_is_raised_by_its_cause_and_good_curves_are_untouched():
     batch = fit_tics(t, y)
     flags = batch["flag"].tolist()
     assert flags[0] == flags[5] == flags[6] == flags[7] == ""
-    assert flags[1] == FLAGS["nan"]
-    assert flags[2] == FLAGS["time"]
-    assert flags[3] == FLAGS["none"]  # "did not converge" is moot without a bolus
+    assert flags[1] == FLAGS["nonfinite"]
+    assert flags[2] == FLAGS["time_order"]
+    assert flags[3] == FLAGS["no_enhancement"]  # "did not converge" is moot without a bolus
     assert FLAGS["clipped"] in flags[4]
     assert batch.loc[[1, 2], "pe"].isna().all()
     for key in ("pe", "ttp", "mtt", "area_se"):
@@ -302,12 +302,12 @@ def test_no_washout_and_too_few_frames_are_flagged():
     p = default_params()
     short = simulate_tics(params=p, n_curves=3, duration=30.0, n_speckle=400.0, seed=1)
     flags = fit_tics(short.time, linearize(short.displayed))["flag"]
-    assert (flags == FLAGS["washout"]).all()
+    assert (flags == FLAGS["no_washout"]).all()
     slow = simulate_tics(params=p, n_curves=3, fps=0.4, n_speckle=400.0, seed=1)
     flags = fit_tics(slow.time, linearize(slow.displayed))["flag"]
-    assert flags.str.contains(FLAGS["few"]).all()
+    assert flags.str.contains(FLAGS["few_frames"]).all()
     tiny = fit_tics(np.arange(5.0), np.ones((2, 5)))
-    assert (tiny["flag"] == FLAGS["few"]).all()
+    assert (tiny["flag"] == FLAGS["few_frames"]).all()
     assert tiny["pe"].isna().all()
 
 
@@ -315,7 +315,7 @@ def test_levenberg_marquardt_reports_curves_that_did_not_converge():
     sim = simulate_tics(params=default_params(), n_curves=4, seed=3)
     m = MODELS["lognormal"]
     blocks = engine.make_blocks(sim.time, linearize(sim.displayed), block_s=0.5)
-    lims = engine.bounds(m, blocks)
+    lims = engine.bounds(m, np.full(4, sim.time[0]), np.full(4, sim.time[-1]))
     start = engine.start_values(m, blocks, lims)
     res = engine.levenberg_marquardt(m, blocks, start, lims, max_iter=1)
     assert not res.converged.any()
@@ -384,7 +384,7 @@ def test_frame_sse_from_blocks_matches_the_sum_over_frames(name, shared_time):
 
 
 def test_frames_between_matches_counting_every_frame():
-    from ceuslib.perfusion.fit import _frames_between
+    from ceuslib.perfusion.summary import _frames_between
 
     rng = np.random.default_rng(5)
     t = np.sort(rng.uniform(0.0, 100.0, 300))

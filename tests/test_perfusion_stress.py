@@ -71,7 +71,8 @@ def least_squares(model, t, y, fits, truth):
     """Per curve, the best of bounded curve_fit started at the truth and at ``fits``
     (see the module notes); returns the parameters ``(n, 5)``."""
     m = MODELS[model]
-    lo, hi = engine.bounds(m, engine.make_blocks(t, y, block_s=0.5).coarse())
+    axes = np.broadcast_to(t, y.shape)
+    lo, hi = engine.bounds(m, axes[:, 0], axes[:, -1])
     names = list(m.param_names)
     starts = [
         np.stack([np.broadcast_to(truth[k], y.shape[:1]) for k in names], axis=1),
@@ -108,12 +109,12 @@ def gap_in_standard_errors(model, t, y, fits, truth):
     return np.sqrt(np.maximum(s_fit - s_ref, 0.0) / s2), ref
 
 
-def _assert_aic_of_every_frame(t, y, models, *, atol=0.5):
+def _assert_aic_of_every_frame(t, y, models, *, atol=0.5, method="binned"):
     """compare_models' AIC against ``N log(S / N) + 12`` with ``S`` summed over every frame
     at the same fitted parameters."""
-    table = compare_models(t, y, models=models)
+    table = compare_models(t, y, models=models, method=method)
     for name in models:
-        fits = fit_tics(t, y, model=name)
+        fits = fit_tics(t, y, model=name, method=method)
         sse = _sse(name, t, y, fits[list(MODELS[name].param_names)].to_numpy(dtype=float))
         aic = y.shape[1] * np.log(sse / y.shape[1]) + 12
         np.testing.assert_allclose(table[f"aic_{name}"], aic, rtol=0, atol=atol, err_msg=name)
@@ -155,7 +156,7 @@ def test_fit_is_the_least_squares_solution_across_frame_rates_and_snr(condition)
     rng = np.random.default_rng(sorted(CONDITIONS).index(condition) + 31)
     params = _timed_params("lognormal", 4, rng)
     t, y = _simulate("lognormal", params, seed=rng, **CONDITIONS[condition])
-    fits = fit_tics(t, y)
+    fits = fit_tics(t, y, method="binned")
     assert (fits["flag"] == "").all()
     d, ref = gap_in_standard_errors("lognormal", t, y, fits, params)
     assert d.max() <= 0.35
@@ -174,7 +175,7 @@ def test_fit_is_the_least_squares_solution_on_irregular_per_curve_time_axes():
     t = np.arange(1200) / 10.0 + rng.uniform(-0.04, 0.04, (4, 1200)) + rng.uniform(0, 2, (4, 1))
     echo = MODELS["lognormal"](t, **params) * rng.gamma(100.0, 0.01, size=t.shape)
     y = linearize(compress(echo))
-    fits = fit_tics(t, y)
+    fits = fit_tics(t, y, method="binned")
     assert (fits["flag"] == "").all()
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
     assert d.max() <= 0.3
@@ -187,7 +188,7 @@ def test_every_model_is_the_least_squares_solution_at_10_fps(name):
     rng = np.random.default_rng(43)
     params = _timed_params(name, 3, rng)
     t, y = _simulate(name, params, fps=10.0, duration=120.0, seed=rng)
-    fits = fit_tics(t, y, model=name)
+    fits = fit_tics(t, y, model=name, method="binned")
     assert fits["converged"].all()
     d, _ = gap_in_standard_errors(name, t, y, fits, params)
     assert d.max() <= (0.5 if name == "gamma" else 0.3)
@@ -200,10 +201,10 @@ def test_a_curve_does_not_depend_on_its_batch_on_a_shared_time_axis():
     t, y = _simulate(
         "lognormal", _timed_params("lognormal", 600, rng), fps=5.0, duration=60.0, seed=rng
     )
-    full = fit_tics(t, y)
+    full = fit_tics(t, y, method="binned")
     columns = ["area", "mu", "sigma", "t0", "offset", "area_se", "sse", "flag"]
     for n in (1, 255, 256, 257, 513):
-        part = fit_tics(t, y[:n])
+        part = fit_tics(t, y[:n], method="binned")
         assert part[columns].equals(full[columns].iloc[:n]), n
 
 
@@ -225,15 +226,15 @@ def test_bad_rows_in_a_batch_of_several_chunks_leave_the_good_rows_untouched():
         bad[i] = 0.006 * rng.gamma(100.0, 0.01, size=300)
     for i in np.flatnonzero(kind == "clip"):
         bad[i, 100:110] = 1.0
-    mixed = fit_tics(t, bad)
+    mixed = fit_tics(t, bad, method="binned")
     good = kind == "good"
-    alone = fit_tics(t, y[good])
+    alone = fit_tics(t, y[good], method="binned")
     columns = ["area", "mu", "sigma", "t0", "offset", "area_se", "sse", "flag"]
     assert mixed.loc[good, columns].reset_index(drop=True).equals(alone[columns])
     flags = mixed["flag"]
-    assert (flags[kind == "nan"] == FLAGS["nan"]).all()
-    assert (flags[kind == "inf"] == FLAGS["nan"]).all()
-    assert (flags[kind == "flat"] == FLAGS["none"]).all()
+    assert (flags[kind == "nan"] == FLAGS["nonfinite"]).all()
+    assert (flags[kind == "inf"] == FLAGS["nonfinite"]).all()
+    assert (flags[kind == "flat"] == FLAGS["no_enhancement"]).all()
     assert flags[kind == "clip"].str.startswith(FLAGS["clipped"]).all()
     assert mixed.loc[kind == "nan", "pe"].isna().all()
 
@@ -250,7 +251,7 @@ def test_fit_tic_with_dropped_frames_is_the_least_squares_solution():
     assert d[0] <= 0.1
 
 
-# --- conditions that once broke the fit (regression tests; one known failure, xfail) -------
+# --- conditions that once broke the fit (regression tests) ---------------------------------
 
 
 def test_long_acquisition_stays_at_the_least_squares_solution():
@@ -262,7 +263,7 @@ def test_long_acquisition_stays_at_the_least_squares_solution():
     rng = np.random.default_rng(51)
     params = _timed_params("lognormal", 8, rng)
     t, y = _simulate("lognormal", params, fps=10.0, duration=300.0, seed=rng)
-    fits = fit_tics(t, y)
+    fits = fit_tics(t, y, method="binned")
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
     assert np.median(d) <= 0.3
     assert d.max() <= 1.0
@@ -278,7 +279,7 @@ def test_fast_bolus_stays_at_the_least_squares_solution():
     rng = np.random.default_rng(52)
     params = _timed_params("lognormal", 6, rng, t0=(5.0, 15.0), mode=(1.0, 3.0), ratio=(1.1, 1.5))
     t, y = _simulate("lognormal", params, fps=10.0, duration=60.0, seed=rng)
-    fits = fit_tics(t, y)
+    fits = fit_tics(t, y, method="binned")
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, params)
     assert d.max() <= 1.0
     names = list(MODELS["lognormal"].param_names)
@@ -294,7 +295,7 @@ def test_a_gap_across_the_peak_stays_at_the_least_squares_solution():
     t, y = _simulate("lognormal", p, fps=10.0, duration=120.0, seed=0, n_curves=1)
     keep = (t < 14.55) | (t >= 22.6)
     t, y = t[keep], y[:, keep]
-    fits = fit_tics(t, y)
+    fits = fit_tics(t, y, method="binned")
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
     assert d[0] <= 1.0
 
@@ -310,9 +311,11 @@ def test_a_curve_does_not_depend_on_its_batch_with_per_curve_time_axes():
     echo = MODELS["lognormal"](t, **params) * rng.gamma(100.0, 0.01, size=t.shape)
     y = linearize(compress(echo))
     columns = ["area", "mu", "sigma", "t0", "offset", "sse"]
-    alone = [fit_tics(t[i : i + 1], y[i : i + 1])[columns].iloc[0] for i in range(2)]
+    alone = [
+        fit_tics(t[i : i + 1], y[i : i + 1], method="binned")[columns].iloc[0] for i in range(2)
+    ]
     for order in ([0, 1], [1, 0]):
-        together = fit_tics(t[order], y[order])[columns]
+        together = fit_tics(t[order], y[order], method="binned")[columns]
         for row, i in enumerate(order):
             np.testing.assert_allclose(together.iloc[row], alone[i], rtol=1e-12, err_msg=order)
 
@@ -328,7 +331,7 @@ def test_acquisition_starting_near_the_peak_recovers_the_bolus(name):
     p["t0"] = -8.0
     t = np.arange(1200) / 10.0
     y = MODELS[name](t, **p)[None, :]
-    fits = fit_tics(t, y, model=name, saturation=None)
+    fits = fit_tics(t, y, model=name, saturation=None, method="binned")
     assert fits.loc[0, "flag"] == ""
     assert fits.loc[0, "pe"] == pytest.approx(float(describe(name, p)["pe"]), rel=3e-3)
 
@@ -342,7 +345,7 @@ def test_gamma_with_its_shape_at_the_bound_converges():
     p = MODELS["gamma"].from_timing(ttp=22.0, mtt=37.0, pe=0.07, t0=12.0, offset=0.006)
     p = {k: float(v) for k, v in p.items()}
     t, y = _simulate("gamma", p, fps=10.0, duration=120.0, seed=1, n_curves=1)
-    fits = fit_tics(t, y, model="gamma")
+    fits = fit_tics(t, y, model="gamma", method="binned")
     assert bool(fits.loc[0, "converged"])
     assert fits.loc[0, "flag"] == ""
     d, _ = gap_in_standard_errors("gamma", t, y, fits, p)
@@ -352,8 +355,8 @@ def test_gamma_with_its_shape_at_the_bound_converges():
 def test_an_all_zero_curve_is_flagged_as_no_enhancement():
     # An ROI outside the sector: without the check on the total sum of squares this was
     # described (flag "", PE 1.9e-51, TTP 0.45 s, QOF -inf).
-    fits = fit_tics(np.arange(1200) / 10.0, np.zeros((1, 1200)))
-    assert FLAGS["none"] in fits.loc[0, "flag"]
+    fits = fit_tics(np.arange(1200) / 10.0, np.zeros((1, 1200)), method="binned")
+    assert FLAGS["no_enhancement"] in fits.loc[0, "flag"]
 
 
 def test_recirculation_does_not_trap_the_fit_in_a_worse_minimum():
@@ -368,7 +371,7 @@ def test_recirculation_does_not_trap_the_fit_in_a_worse_minimum():
         t, y = _simulate(
             "fpt", p, fps=10.0, duration=120.0, seed=seed, n_curves=1, recirculation=0.5
         )
-        fits = fit_tics(t, y, model="fpt")
+        fits = fit_tics(t, y, model="fpt", method="binned")
         d.append(gap_in_standard_errors("fpt", t, y, fits, p)[0][0])
     assert max(d) <= 1.0
 
@@ -386,28 +389,31 @@ def test_compare_models_reports_the_aic_of_every_frame():
     _assert_aic_of_every_frame(t, y, models)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a gamma fit to a curve with a second pass sits 1-3 standard errors from the "
-    "least-squares solution of the frames: the bins' approximation is exact only up to the "
-    "model's curvature within a bin, and with a misfit as large as a recirculation that "
-    "error no longer averages out",
-)
-def test_gamma_fit_with_recirculation_is_the_least_squares_solution():
+def _recirculating_gamma():
     # Gamma boluses of the usual timing with a second pass of 0.3 of the area, 10 fps,
-    # 120 s: 11 of 60 curves have d between 1.0 and 3.3 (this one 3.3), whatever the
-    # stopping tolerance (0.01 to 0.0001 standard errors give the same d).  Lognormal and
-    # FPT fits of the same kind of curves: 0 of 60.
+    # 120 s: with the binned fit 11 of 60 curves have d between 1.0 and 3.3 (this one 3.3),
+    # whatever the stopping tolerance (0.01 to 0.0001 standard errors give the same d).
+    # Lognormal and FPT fits of the same kind of curves: 0 of 60.
     rng = np.random.default_rng(3)
     params = _timed_params("gamma", 60, rng)
     t, y = _simulate("gamma", params, fps=10.0, duration=120.0, seed=rng, recirculation=0.3)
-    one = {k: v[47:48] for k, v in params.items()}
-    fits = fit_tics(t, y[47:48], model="gamma")
-    d, _ = gap_in_standard_errors("gamma", t, y[47:48], fits, one)
-    assert d[0] <= 1.0
+    return t, y[47:48], {k: v[47:48] for k, v in params.items()}
 
 
-# --- found by the same sweep after the fixes above (expected failures) ---------------------
+@pytest.mark.parametrize("method", ["binned", "exact"])
+def test_gamma_fit_with_recirculation_is_the_least_squares_solution(method):
+    # The exact fit (every frame) is the least-squares solution of the frames.  The binned
+    # fit of this curve sat 3.3 standard errors away (the bins' approximation is exact only
+    # up to the model's curvature within a bin, and a misfit as large as a recirculation no
+    # longer averages out); its frames' mean square is now well above the noise variance,
+    # so it is fitted again on every frame from several starts (fit_tics Notes).
+    t, y, one = _recirculating_gamma()
+    fits = fit_tics(t, y, model="gamma", method=method)
+    d, _ = gap_in_standard_errors("gamma", t, y, fits, one)
+    assert d[0] <= 0.1
+
+
+# --- found by the same sweep after the fixes above ------------------------------------------
 
 
 def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
@@ -423,7 +429,7 @@ def test_lognormal_fit_with_recirculation_is_the_least_squares_solution():
     t, y = _simulate(
         "lognormal", p, fps=10.0, duration=120.0, seed=2, n_curves=1, recirculation=0.5
     )
-    fits = fit_tics(t, y)
+    fits = fit_tics(t, y, method="binned")
     assert fits.loc[0, "flag"] == ""
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
     assert d[0] <= 1.0
@@ -440,49 +446,53 @@ def test_fast_bolus_refit_at_2_fps_keeps_the_least_squares_solution():
     # frame.
     p = {"area": 0.097, "mu": 1.2697, "lam": 4.8609, "t0": 8.958, "offset": 0.006}
     t, y = _simulate("ldrw", p, fps=2.0, duration=60.0, seed=4, n_curves=1)
-    fits = fit_tics(t, y, model="ldrw")
+    fits = fit_tics(t, y, model="ldrw", method="binned")
     d, _ = gap_in_standard_errors("ldrw", t, y, fits, p)
     assert d[0] <= 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a fast bolus whose binned fit collapses is flagged 'no enhancement', and a curve so "
-    "flagged is never refitted from single frames, where its bolus is found",
-)
-def test_fast_bolus_that_collapses_in_bins_is_still_found():
+@pytest.mark.parametrize("method", ["binned", "exact"])
+def test_fast_bolus_that_collapses_in_bins_is_still_found(method):
     # Lognormal bolus peaking 1.2 s after arrival, PE 0.052 a.u. over a 0.006 a.u. baseline,
-    # 10 fps, 120 s.  The binned fit from 1 s blocks collapses (area 0, d 177) and is flagged
-    # 'no enhancement', so the refit for fast boluses is skipped; the refit's own procedure
-    # (start, bins and Levenberg-Marquardt from single frames) finds the bolus (d 0.02).
-    # Measured over 16 noise seeds: 7 flagged 'no enhancement' (this one was described, d 14,
-    # before the start changed); seeds 3, 9 and 15 all d 0.01-0.02 when fitted from single
-    # frames.
+    # 10 fps, 120 s.  The binned fit from 1 s blocks collapses (area 0, d 177); it used to be
+    # flagged 'no enhancement' and, so flagged, was never refitted from single frames, where
+    # its bolus is found (d 0.02).  Measured over 16 noise seeds: 7 flagged 'no enhancement'
+    # (this one was described, d 14, before the start changed); seeds 3, 9 and 15 all d
+    # 0.01-0.02 when fitted from single frames.  A binned fit that shows no bolus is now
+    # refitted from single frames like a fast one.
     p = {"area": 0.046, "mu": 0.2686, "sigma": 0.2802, "t0": 10.1944, "offset": 0.006}
     t, y = _simulate("lognormal", p, fps=10.0, duration=120.0, seed=9, n_curves=1)
-    fits = fit_tics(t, y)
-    assert FLAGS["none"] not in fits.loc[0, "flag"]
+    fits = fit_tics(t, y, method=method)
+    assert fits.loc[0, "flag"] == ""
     d, _ = gap_in_standard_errors("lognormal", t, y, fits, p)
     assert d[0] <= 1.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the frames' sum of squares taken from 0.5 s blocks neglects the model's third "
-    "derivative within a block; on the steep rise, where the speckle noise is largest, that "
-    "error times N log-scale reaches 2 AIC units at 30 fps over 300 s (9,000 frames)",
-)
-def test_compare_models_reports_the_aic_of_every_frame_at_30_fps_over_300_s():
-    # As test_compare_models_reports_the_aic_of_every_frame, but FPT curves of the usual
-    # timing at 30 fps for 300 s (n_speckle 100).  Measured over 100 lognormal and 60 FPT and
-    # LDRW curves: median error 0.06-0.10, above 0.5 for 2-5% of curves, at most 1.8; for this
-    # batch of four 2.0 (FPT), 2.0 (LDRW), 2.1 (lognormal), with most of the error from one
-    # block on the rise.  At 10 fps over 120 s the largest is 0.43.
+def _fpt_at_30_fps_over_300_s():
+    # FPT curves of the usual timing at 30 fps for 300 s (n_speckle 100): 9,000 frames.
     rng = np.random.default_rng(65)
     params = _timed_params("fpt", 4, rng)
-    t, y = _simulate("fpt", params, fps=30.0, duration=300.0, seed=rng)
-    models = ("fpt", "ldrw")
-    _assert_aic_of_every_frame(t, y, models)
+    return _simulate("fpt", params, fps=30.0, duration=300.0, seed=rng)
+
+
+def test_compare_models_reports_the_aic_of_every_frame_at_30_fps_over_300_s():
+    # The exact fit (the default for four curves of 9,000 frames) sums every frame.
+    t, y = _fpt_at_30_fps_over_300_s()
+    _assert_aic_of_every_frame(t, y, ("fpt", "ldrw"), atol=1e-6, method="auto")
+
+
+def test_binned_aic_at_30_fps_over_300_s_stays_within_its_documented_limit():
+    # Documented limit of the binned fit (fit_tics Notes): the frames' sum of squares taken
+    # from 0.5 s blocks neglects the model's third derivative within a block; on the steep
+    # rise, where the speckle noise is largest, that error times N log-scale reaches 2 AIC
+    # units at 30 fps over 300 s.  Measured over 100 lognormal and 60 FPT and LDRW curves:
+    # median error 0.06-0.10, above 0.5 for 2-5% of curves, at most 1.8; for this batch of
+    # four 2.0 (FPT), 2.0 (LDRW), with most of the error from one block on the rise.  At
+    # 10 fps over 120 s the largest is 0.43.
+    t, y = _fpt_at_30_fps_over_300_s()
+    _assert_aic_of_every_frame(t, y, ("fpt", "ldrw"), atol=2.5)
+    with pytest.raises(AssertionError):
+        _assert_aic_of_every_frame(t, y, ("fpt", "ldrw"), atol=0.5)
 
 
 def test_a_short_pause_in_the_wash_out_keeps_the_bins():

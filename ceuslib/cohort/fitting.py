@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ceuslib.perfusion import fit_tics
+from ceuslib.perfusion import fit_tics, from_db
 
 
-def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.DataFrame:
+def fit_cohort_curves(
+    tics: pd.DataFrame, *, model: str = "lognormal", method: str = "auto"
+) -> pd.DataFrame:
     """Fit a bolus model to each curve of a long ``tics`` table.
 
     Parameters
@@ -16,15 +18,20 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     tics : pandas.DataFrame
         Long format with ``node_id, time_s, intensity, unit`` (as
         :func:`ceuslib.cohort.read_cohort` returns it); one unit for the whole table,
-        ``linear`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
+        ``linear`` or ``db`` (converted to linear echo-power by
+        :func:`ceuslib.perfusion.from_db`, ``10 ** (dB / 10)``).
     model : str
         A model of ``ceuslib.perfusion.MODELS``.
+    method : {"auto", "exact", "binned"}
+        As in ``ceuslib.perfusion.fit_tics`` (``"auto"``: each batch of curves of one
+        length is fitted on every frame when it holds at most 240,000 frames in all).
 
     Returns
     -------
     pandas.DataFrame
         ``node_id`` then the columns of ``ceuslib.perfusion.fit_tics``, one row per
-        curve, in the order the curves first appear.
+        curve, in the order the curves first appear; ``analysable`` says which curves an
+        analysis may use.
 
     Raises
     ------
@@ -59,7 +66,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
         )
     intensity = tics["intensity"].to_numpy(dtype=float)
     if unit == "db":
-        intensity = 10.0 ** (intensity / 10.0)
+        intensity = from_db(intensity)
     node = tics["node_id"].to_numpy(dtype=object)
     order = pd.unique(node)
     codes = pd.Categorical(node, categories=order).codes
@@ -75,6 +82,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
             time[rows].reshape(shape),
             intensity[rows].reshape(shape),
             model=model,
+            method=method,
             progress=False,
         )
         fitted.insert(0, "node_id", order[members])

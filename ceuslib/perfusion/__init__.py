@@ -20,8 +20,9 @@ from ceuslib.perfusion.dicom import (
     read_dicom_cine,
     write_dicom_cine,
 )
-from ceuslib.perfusion.display import compress, linearize, to_db
-from ceuslib.perfusion.fit import FLAGS, TICFit, fit_tic, fit_tics
+from ceuslib.perfusion.display import compress, from_db, linearize, to_db
+from ceuslib.perfusion.fit import FLAG_REGISTRY, FLAGS, METHODS, TICFit, fit_tic, fit_tics
+from ceuslib.perfusion.flags import Flag
 from ceuslib.perfusion.models import MODELS, BolusModel, get_model
 from ceuslib.perfusion.roi import (
     AMPLITUDE_DESCRIPTORS,
@@ -47,10 +48,13 @@ __all__ = [
     "DEFAULT_TIMING",
     "DESCRIPTORS",
     "FLAGS",
+    "FLAG_REGISTRY",
+    "METHODS",
     "MODELS",
     "UNITS",
     "BolusModel",
     "DicomCine",
+    "Flag",
     "FrameTimingWarning",
     "SimulatedTIC",
     "SimulatedTICs",
@@ -64,6 +68,7 @@ __all__ = [
     "fit_roi_tics",
     "fit_tic",
     "fit_tics",
+    "from_db",
     "get_model",
     "linearize",
     "read_dicom_cine",

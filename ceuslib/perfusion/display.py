@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["compress", "linearize", "to_db"]
+__all__ = ["compress", "from_db", "linearize", "to_db"]
 
 
 def _check(dynamic_range_db: float, gray_max: float) -> None:
@@ -137,3 +137,19 @@ def to_db(power, *, reference: float = 1.0) -> np.ndarray:
     if np.any(~(p > 0)):
         raise ValueError("echo-power must be positive to be expressed in dB")
     return 10.0 * np.log10(p / reference)
+
+
+def from_db(db, *, reference: float = 1.0) -> np.ndarray:
+    """Echo-power from dB relative to ``reference``: ``reference * 10 ** (dB / 10)``.
+
+    The inverse of :func:`to_db`, and the one conversion of dB intensities (TIC exports,
+    cohort tables) to linear echo-power in the library; NaN stays NaN (a fit flags it).
+
+    Examples
+    --------
+    >>> from_db([20.0, 0.0, -10.0]).tolist()
+    [100.0, 1.0, 0.1]
+    >>> float(from_db(to_db(0.25)))
+    0.25
+    """
+    return reference * 10.0 ** (np.asarray(db, dtype=float) / 10.0)

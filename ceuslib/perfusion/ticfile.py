@@ -32,7 +32,7 @@ import pandas as pd
 
 from ceuslib.atomic import atomic_path
 from ceuslib.errors import DataError, Problem
-from ceuslib.perfusion.display import linearize
+from ceuslib.perfusion.display import from_db, linearize
 
 __all__ = ["UNITS", "TICTable", "read_tic_csv", "write_tic_csv"]
 
@@ -124,7 +124,7 @@ def read_tic_csv(
     -----
     Gray levels are linearized by the inverse display law (of the open MITK
     "USToolKit" VueBox re-implementation);
-    dB values by ``10 ** (dB / 10)``.
+    dB values by ``10 ** (dB / 10)`` (:func:`~ceuslib.perfusion.from_db`).
 
     Examples
     --------
@@ -229,7 +229,7 @@ def read_tic_csv(
     if unit == "gray":
         data = linearize(data, dynamic_range_db=dr, gray_max=gmax)
     elif unit == "db":
-        data = 10.0 ** (data / 10.0)
+        data = from_db(data)
     meta = {**meta, "units": unit, "dynamic_range_db": dr, "gray_max": gmax}
     return TICTable(time, data, tuple(rois), unit, meta)
 

@@ -62,9 +62,11 @@ from ceuslib.perfusion.engine.evaluation import N_PARAMS, evaluate, frame_sse
 from ceuslib.perfusion.engine.solver import STEP_TOL_SE, LMResult, levenberg_marquardt
 from ceuslib.perfusion.engine.start import (
     FIRST_PASS,
+    RESTART_T0_FRACTIONS,
     T0_FRACTIONS,
     bounds,
     clip_to_bounds,
+    start_candidates,
     start_values,
 )
 
@@ -73,6 +75,7 @@ __all__ = [
     "FINE_BINS",
     "FIRST_PASS",
     "N_PARAMS",
+    "RESTART_T0_FRACTIONS",
     "STEP_TOL_SE",
     "T0_FRACTIONS",
     "TAIL_BINS",
@@ -88,5 +91,6 @@ __all__ = [
     "frame_sse",
     "levenberg_marquardt",
     "make_blocks",
+    "start_candidates",
     "start_values",
 ]

@@ -9,6 +9,7 @@ from ceuslib.perfusion.engine.blocks import Blocks, _count_below
 from ceuslib.perfusion.models import BolusModel
 
 N_PARAMS = 5
+MAX_LOG_DENSITY = 700.0  # log densities are capped here so that exp() stays finite
 
 
 def evaluate(
@@ -26,7 +27,7 @@ def evaluate(
     pos = tp > 0
     np.copyto(tp, 1.0, where=~pos)
     logg, grads = model._logpdf(tp, s1, s2, grad=jac)
-    np.minimum(logg, 700.0, out=logg)
+    np.minimum(logg, MAX_LOG_DENSITY, out=logg)
     g = np.exp(logg, out=logg)
     g *= pos
     f = area * g

@@ -107,6 +107,67 @@ def levenberg_marquardt(
     return LMResult(*out)
 
 
+# Damping of the Levenberg-Marquardt steps (Marquardt 1963: lambda times the diagonal of J'J)
+LAMBDA_START = 1e-3  # initial damping, close to Gauss-Newton
+LAMBDA_DOWN = 3.0  # an accepted step divides the damping by this
+LAMBDA_UP = 4.0  # a rejected step multiplies it by this
+LAMBDA_MIN = 1e-12  # the damping never falls below this
+LAMBDA_STUCK = 1e10  # damping above this: no step can improve the curve, it sits at a minimum
+GAUSS_NEWTON_LAMBDA = 1e-3  # at or below this damping a step is near Gauss-Newton (see _quiet)
+STEP_SCALE_FLOOR = 1e-3  # relative steps are taken against |theta| + this (parameters near 0)
+DIAG_FLOOR = 1e-300  # damping of a parameter whose J'J diagonal is zero
+
+
+def _normal_equations(model, tys, theta):
+    """Weighted sum of squares, ``J'J`` and ``J'r`` at ``theta`` for points ``tys``
+    (``(n, 3, B)``: time, intensity, root-weight)."""
+    # the weighted residuals ride as a sixth row of the Jacobian: one product [J; r][J; r]'
+    # gives J'J, J'r and the sum of squares together
+    f, J = evaluate(model, tys[:, 0], theta, jac=True, weight=tys[:, 2], extra=1)
+    np.subtract(tys[:, 1], f, out=f)
+    np.multiply(f, tys[:, 2], out=J[N_PARAMS])
+    M = _gram(J)
+    return M[:, N_PARAMS, N_PARAMS].copy(), M[:, :N_PARAMS, :N_PARAMS], M[:, :N_PARAMS, N_PARAMS]
+
+
+def _damped_step(jtj, jtr, lam, here, lo, hi):
+    """The damped step from ``here`` and the damping ``D`` (per parameter); ``jtj`` (a copy)
+    is overwritten.
+
+    A parameter sitting on a bound that the step pushes further out is held there, and the
+    step is solved again for the others (an active set: Bertsekas 1982).
+    """
+    A = jtj  # a copy taken by the caller's fancy indexing: damped in place
+    diag = A.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1]  # a view
+    damp = lam[:, None] * np.maximum(diag, DIAG_FLOOR)
+    diag += damp
+    step = _solve(A, jtr)
+    pinned = ((here <= lo) & (step < 0)) | ((here >= hi) & (step > 0))
+    held = pinned.any(axis=1)
+    if held.any():
+        A_h, b_h, p_h = A[held], jtr[held].copy(), pinned[held]
+        A_h[p_h] = 0.0
+        A_h.transpose(0, 2, 1)[p_h] = 0.0
+        A_h.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1][p_h] = 1.0
+        b_h[p_h] = 0.0
+        step[held] = _solve(A_h, b_h)
+        damp[held] = np.where(p_h, 0.0, damp[held])
+    return step, damp
+
+
+def _quiet(step, damp, jtr, lam, inside, rel, floor, xtol):
+    """Steps that end the fit without evaluating the model at the trial point.
+
+    Near Gauss-Newton (small damping), a step inside the bounds whose predicted decrease of
+    the sum of squares, ``2 s'J'r - s'J'J s = s'J'r + s'Ds`` (D the damping), or whose size
+    is already below the tolerances ends the fit (as MINPACK's ftol test uses the predicted
+    reduction).  Returns the mask and the predicted decreases.
+    """
+    pred = np.einsum("nk,nk->n", step, jtr + damp * step)
+    near_gn = lam <= GAUSS_NEWTON_LAMBDA
+    return inside & near_gn & ((pred < floor) | (rel < xtol)), pred
+
+
 def _lm_chunk(model, t, y, w, theta0, lo, hi, within, dof, *, max_iter, stol, xtol):
     n = theta0.shape[0]
     # time, intensity and root-weight of every point in one array: one gather per iteration
@@ -114,17 +175,10 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, within, dof, *, max_iter, stol, xt
     tys[:, 0] = t
     tys[:, 1] = y
     np.sqrt(w, out=tys[:, 2])
-    t, y, sw = tys[:, 0], tys[:, 1], tys[:, 2]
     theta = theta0.copy()
-    # the weighted residuals ride as a sixth row of the Jacobian: one product [J; r][J; r]'
-    # gives J'J, J'r and the sum of squares together
-    f, J = evaluate(model, t, theta, jac=True, weight=sw, extra=1)
-    np.multiply(y - f, sw, out=J[N_PARAMS])
-    M = _gram(J)
-    sse = M[:, N_PARAMS, N_PARAMS].copy()
-    jtj = M[:, :N_PARAMS, :N_PARAMS].copy()
-    jtr = M[:, :N_PARAMS, N_PARAMS].copy()
-    lam = np.full(n, 1e-3)
+    sse, jtj, jtr = _normal_equations(model, tys, theta)
+    jtj, jtr = jtj.copy(), jtr.copy()
+    lam = np.full(n, LAMBDA_START)
     active = np.isfinite(sse) & np.isfinite(jtj).all(axis=(1, 2))
     converged = np.zeros(n, dtype=bool)
     n_iter = np.zeros(n, dtype=int)
@@ -132,39 +186,15 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, within, dof, *, max_iter, stol, xt
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        A = jtj[idx]
-        lam_i = lam[idx]
-        diag = A.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1]  # a view
-        damp = lam_i[:, None] * np.maximum(diag, 1e-300)
-        diag += damp
-        jtr_i = jtr[idx]
-        step = _solve(A, jtr_i)
-        here = theta[idx]
-        lo_i, hi_i = lo[idx], hi[idx]
-        # a parameter sitting on a bound that the step pushes further out is held there, and
-        # the step is solved again for the others (an active set: Bertsekas 1982)
-        pinned = ((here <= lo_i) & (step < 0)) | ((here >= hi_i) & (step > 0))
-        held = pinned.any(axis=1)
-        if held.any():
-            A_h, b_h, p_h = A[held], jtr_i[held].copy(), pinned[held]
-            A_h[p_h] = 0.0
-            A_h.transpose(0, 2, 1)[p_h] = 0.0
-            A_h.reshape(-1, N_PARAMS * N_PARAMS)[:, :: N_PARAMS + 1][p_h] = 1.0
-            b_h[p_h] = 0.0
-            step[held] = _solve(A_h, b_h)
-            damp[held] = np.where(p_h, 0.0, damp[held])
+        here, lo_i, hi_i, lam_i = theta[idx], lo[idx], hi[idx], lam[idx]
+        step, damp = _damped_step(jtj[idx], jtr[idx], lam_i, here, lo_i, hi_i)
         trial = here + step
         inside = ((trial >= lo_i) & (trial <= hi_i)).all(axis=1)
         np.minimum(np.maximum(trial, lo_i), hi_i, out=trial)
-        rel = (np.abs(trial - here) / (np.abs(here) + 1e-3)).max(axis=1)
-        # Near Gauss-Newton (small damping), a step inside the bounds whose predicted
-        # decrease of the sum of squares, 2 s'J'r - s'J'J s = s'J'r + s'Ds (D the damping),
-        # or whose size is already below the tolerances ends the fit: it is taken without
-        # evaluating the model there (as MINPACK's ftol test uses the predicted reduction).
-        pred = np.einsum("nk,nk->n", step, jtr_i + damp * step)
+        rel = (np.abs(trial - here) / (np.abs(here) + STEP_SCALE_FLOOR)).max(axis=1)
         sse_i = sse[idx]
         floor = stol * stol * (within[idx] + sse_i) / dof[idx]
-        quiet = inside & (lam_i <= 1e-3) & ((pred < floor) | (rel < xtol))
+        quiet, pred = _quiet(step, damp, jtr[idx], lam_i, inside, rel, floor, xtol)
         if quiet.any():
             last = idx[quiet]
             theta[last] = trial[quiet]
@@ -177,28 +207,22 @@ def _lm_chunk(model, t, y, w, theta0, lo, hi, within, dof, *, max_iter, stol, xt
             if idx.size == 0:
                 continue
         data = tys if idx.size == n else tys[idx]
-        f_t, J_t = evaluate(model, data[:, 0], trial, jac=True, weight=data[:, 2], extra=1)
-        np.subtract(data[:, 1], f_t, out=f_t)
-        np.multiply(f_t, data[:, 2], out=J_t[N_PARAMS])
-        M_t = _gram(J_t)
-        sse_t = M_t[:, N_PARAMS, N_PARAMS]
+        sse_t, jtj_t, jtr_t = _normal_equations(model, data, trial)
         better = np.isfinite(sse_t) & (sse_t <= sse_i)
         n_iter[idx] += 1
         acc = idx[better]
         decrease = sse_i[better] - sse_t[better]
         theta[acc] = trial[better]
         sse[acc] = sse_t[better]
-        Mb = M_t if better.all() else M_t[better]
-        jtj[acc] = Mb[:, :N_PARAMS, :N_PARAMS]
-        jtr[acc] = Mb[:, :N_PARAMS, N_PARAMS]
-        lam[acc] = np.maximum(lam[acc] / 3.0, 1e-12)
+        jtj[acc] = jtj_t[better]
+        jtr[acc] = jtr_t[better]
+        lam[acc] = np.maximum(lam[acc] / LAMBDA_DOWN, LAMBDA_MIN)
         rej = idx[~better]
-        lam[rej] *= 4.0
+        lam[rej] *= LAMBDA_UP
         done = (decrease < floor[better]) | (rel[better] < xtol)
         converged[acc[done]] = True
         active[acc[done]] = False
-        # a curve whose damping exploded cannot improve any more: it sits at a minimum
-        stuck = rej[lam[rej] > 1e10]
+        stuck = rej[lam[rej] > LAMBDA_STUCK]
         converged[stuck] = True
         active[stuck] = False
     return theta, jtj, sse, converged, n_iter

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ceuslib.perfusion.engine.blocks import Blocks
@@ -9,7 +11,15 @@ from ceuslib.perfusion.engine.evaluation import N_PARAMS
 from ceuslib.perfusion.models import BolusModel
 
 T0_FRACTIONS = (0.15, 0.6)  # start's t0 candidates: the foot minus these rise times
+# the profile over the arrival for fits started several times: t0 = foot - fraction * rise
+RESTART_T0_FRACTIONS = (0.05, 0.15, 0.3, 0.6, 1.0, 2.0)
 FIRST_PASS = 0.3  # the start's regression ends where the curve falls to this share of PE
+FOOT_SHARE = 0.2  # the foot of the rise: the last block before the peak below this share of PE
+MIN_SPAN_S = 1e-3  # shortest acquisition span the bounds allow (a single frame has none)
+MIN_PE = 1e-12  # a flat curve's start takes this (or its baseline) as peak enhancement
+MIN_MODE_S = 1e-3  # shortest rise (t0 to peak) of the timing-based start, seconds
+TIMING_MTT_RATIO = 1.6  # the timing-based start's (mTT - t0) / (TTP - t0) (ASSUMPTION)
+SINGULAR_DET = 1e-13  # a 3 x 3 determinant below this share of its diagonal's product
 
 
 def _smooth3(y: np.ndarray) -> np.ndarray:
@@ -89,13 +99,26 @@ def _solve_sym3(M: np.ndarray, z: np.ndarray) -> np.ndarray:
     )
     # a determinant lost in rounding (relative to the product of the diagonal) is singular
     scale = np.abs(a * d * f)
-    singular = ~(np.abs(det) > 1e-13 * scale) | ~np.isfinite(det)
+    singular = ~(np.abs(det) > SINGULAR_DET * scale) | ~np.isfinite(det)
     x /= np.where(singular, np.nan, det)[:, None]
     return x
 
 
-def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
-    """Data-driven starting values, shape ``(n, 5)``, by log-linear regression."""
+@dataclass(frozen=True)
+class _FirstPass:
+    """What the log-linear start reads off the smoothed blocks of each curve."""
+
+    t: np.ndarray  # (n, B) block times
+    offset: np.ndarray  # (n,) baseline: the lowest smoothed value
+    pe: np.ndarray  # (n,) peak enhancement above it
+    ttp: np.ndarray  # (n,) time of the highest smoothed block
+    foot: np.ndarray  # (n,) last block before the peak below FOOT_SHARE of PE
+    rise: np.ndarray  # (n,) ttp - foot (at least one block)
+    weight: np.ndarray  # (n, B) regression weights (excess squared on the first pass)
+    target: np.ndarray  # (n, B) log excess on the first pass (0 elsewhere)
+
+
+def _first_pass(blocks: Blocks) -> _FirstPass:
     t, y = blocks.t, blocks.y
     n, nb = y.shape
     ys = _smooth3(y)
@@ -107,10 +130,10 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     # the acquisition started on the rise and the tail has come down lower)
     offset = ys.min(axis=1)
     pe = ys[rows, peak] - offset
-    pe = np.where(pe > 0, pe, np.maximum(np.abs(offset), 1e-12))
+    pe = np.where(pe > 0, pe, np.maximum(np.abs(offset), MIN_PE))
     excess = ys - offset[:, None]
-    # foot: last block before the peak below baseline + 20% of PE
-    below = before & (excess < 0.2 * pe[:, None])
+    # foot: last block before the peak below baseline + FOOT_SHARE of PE
+    below = before & (excess < FOOT_SHARE * pe[:, None])
     last_below = np.where(below.any(axis=1), nb - 1 - np.argmax(below[:, ::-1], axis=1), 0)
     foot = t[rows, last_below]
     rise = np.maximum(ttp - foot, t[:, 1] - t[:, 0])
@@ -118,53 +141,110 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
     # FIRST_PASS of its peak enhancement (a later second pass would distort the shape)
     after = (np.arange(nb)[None, :] > peak[:, None]) & (excess < FIRST_PASS * pe[:, None])
     end = np.where(after.any(axis=1), np.argmax(after, axis=1), nb)
-    above = (excess > 0.2 * pe[:, None]) & (np.arange(nb)[None, :] <= end[:, None])
+    above = (excess > FOOT_SHARE * pe[:, None]) & (np.arange(nb)[None, :] <= end[:, None])
     weight = np.where(above, excess * excess, 0.0)
     target = np.log(np.where(above, excess, 1.0))
-    best = np.full((n, N_PARAMS), np.nan)
-    best_cost = np.full(n, np.inf)
+    return _FirstPass(t, offset, pe, ttp, foot, rise, weight, target)
+
+
+def _regression_starts(model: BolusModel, fp: _FirstPass, fractions):
+    """Log-linear regression starts with ``t0 = foot - fraction * rise``, one per fraction:
+    parameters ``(n, K, 5)`` (NaN where the regression fails) and residuals ``(n, K)``."""
+    n, nb = fp.t.shape
+    thetas = np.full((n, len(fractions), N_PARAMS), np.nan)
+    costs = np.full((n, len(fractions)), np.inf)
     # regressors and the response in one array: one product gives X'WX, X'Wz and z'Wz
     X = np.empty((n, 4, nb))
     X[:, 0] = 1.0
-    for frac in T0_FRACTIONS:
-        t0 = foot - frac * rise
-        tp = t - t0[:, None]
-        w = np.where(tp > 0, weight, 0.0)
+    for j, frac in enumerate(fractions):
+        t0 = fp.foot - frac * fp.rise
+        tp = fp.t - t0[:, None]
+        w = np.where(tp > 0, fp.weight, 0.0)
         (r1, r2), lhs = _basis(model, np.where(tp > 0, tp, 1.0))
         X[:, 1] = r1
         X[:, 2] = r2
-        np.subtract(target, lhs, out=X[:, 3])
+        np.subtract(fp.target, lhs, out=X[:, 3])
         M = (X * w[:, None, :]) @ X.transpose(0, 2, 1)
         atz = M[:, :3, 3]
         coef = _solve_sym3(M, atz)
         s1, s2, loga = _shape_from_coef(model, coef[:, 0], coef[:, 1], coef[:, 2])
         # residual sum of squares of the weighted regression: z'Wz - coef'X'Wz
         resid = M[:, 3, 3] - np.einsum("nk,nk->n", coef, atz)
-        theta = np.stack([np.exp(loga), s1, s2, t0, offset], axis=1)
-        good = np.isfinite(theta).all(axis=1) & (resid < best_cost)
-        best[good] = theta[good]
-        best_cost[good] = resid[good]
+        theta = np.stack([np.exp(loga), s1, s2, t0, fp.offset], axis=1)
+        good = np.isfinite(theta).all(axis=1)
+        thetas[good, j] = theta[good]
+        costs[good, j] = np.where(np.isnan(resid[good]), np.inf, resid[good])
+    return thetas, costs
+
+
+def _timing_start(model: BolusModel, fp: _FirstPass, rows: np.ndarray) -> np.ndarray:
+    """The start from the curve's timing alone (arrival one rise before the foot), ``(m, 5)``."""
+    t0 = fp.foot[rows] - fp.rise[rows]
+    mode = np.maximum(fp.ttp[rows] - t0, MIN_MODE_S)
+    p = model.from_timing(
+        ttp=t0 + mode,
+        mtt=t0 + TIMING_MTT_RATIO * mode,
+        pe=fp.pe[rows],
+        t0=t0,
+        offset=fp.offset[rows],
+    )
+    return np.stack([p[name] for name in model.param_names], axis=1)
+
+
+def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
+    """Data-driven starting values, shape ``(n, 5)``, by log-linear regression: of the
+    ``t0`` candidates :data:`T0_FRACTIONS`, the one with the smallest residual."""
+    fp = _first_pass(blocks)
+    thetas, costs = _regression_starts(model, fp, T0_FRACTIONS)
+    best = np.full((fp.t.shape[0], N_PARAMS), np.nan)
+    best_cost = np.full(fp.t.shape[0], np.inf)
+    for j in range(len(T0_FRACTIONS)):
+        good = costs[:, j] < best_cost
+        best[good] = thetas[good, j]
+        best_cost[good] = costs[good, j]
     # fall back on the timing-based start where the regression failed
-    missing = ~np.isfinite(best).all(axis=1)
-    if missing.any():
-        t0 = foot[missing] - rise[missing]
-        mode = np.maximum(ttp[missing] - t0, 1e-3)
-        p = model.from_timing(
-            ttp=t0 + mode, mtt=t0 + 1.6 * mode, pe=pe[missing], t0=t0, offset=offset[missing]
-        )
-        best[missing] = np.stack([p[name] for name in model.param_names], axis=1)
+    missing = np.flatnonzero(~np.isfinite(best).all(axis=1))
+    if missing.size:
+        best[missing] = _timing_start(model, fp, missing)
     return clip_to_bounds(best, lims)
 
 
-def bounds(model: BolusModel, blocks: Blocks) -> tuple[np.ndarray, np.ndarray]:
-    """Per-curve lower and upper bounds, each ``(n, 5)``."""
-    t = blocks.t
-    n = t.shape[0]
-    t_first, t_last = t[:, 0], t[:, -1]
-    span = t_last - t_first
+def start_candidates(
+    model: BolusModel, blocks: Blocks, lims, *, fractions=RESTART_T0_FRACTIONS
+) -> np.ndarray:
+    """Several starting values per curve, ``(n, K, 5)``: a profile over the bolus arrival.
+
+    One log-linear regression start per arrival ``t0 = foot - fraction * rise`` (``K =
+    len(fractions)``), the timing-based start where a regression fails; for fits that may
+    end in a local minimum from a single start (see :func:`ceuslib.perfusion.fit_tics`).
+    """
+    fp = _first_pass(blocks)
+    thetas, _ = _regression_starts(model, fp, fractions)
+    missing = ~np.isfinite(thetas).all(axis=2)
+    if missing.any():
+        fallback = _timing_start(model, fp, np.arange(fp.t.shape[0]))
+        thetas = np.where(missing[:, :, None], fallback[:, None, :], thetas)
+    lo, hi = lims
+    return np.minimum(np.maximum(thetas, lo[:, None, :]), hi[:, None, :])
+
+
+def bounds(model: BolusModel, first, last) -> tuple[np.ndarray, np.ndarray]:
+    """Per-curve lower and upper bounds, each ``(n, 5)``, from the acquisition.
+
+    ``first`` and ``last`` are each curve's first and last frame times (``(n,)``).  The
+    arrival ``t0`` lies between one acquisition span before the first frame and the last
+    frame; the lognormal ``mu`` (log of the median transit time after ``t0``) is at most
+    ``log(2 * span)``, the median transit at most twice the acquisition span (a bolus whose
+    median lies further out shows no wash-out at all); the other shape bounds are the
+    model's.
+    """
+    t_first = np.asarray(first, dtype=float)
+    t_last = np.asarray(last, dtype=float)
+    n = t_first.shape[0]
+    span = np.maximum(t_last - t_first, MIN_SPAN_S)
     (a_lo, a_hi), (b_lo, b_hi) = model.shape_bounds
     if model.name == "lognormal":
-        a_hi = np.log(2.0 * np.maximum(span, 1e-3))
+        a_hi = np.log(2.0 * span)
     lo = np.stack(
         [np.zeros(n), np.full(n, a_lo), np.full(n, b_lo), t_first - span, np.full(n, -np.inf)],
         axis=1,
