@@ -8,7 +8,9 @@ import pandas as pd
 from ceuslib.perfusion import fit_tics
 
 
-def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.DataFrame:
+def fit_cohort_curves(
+    tics: pd.DataFrame, *, model: str = "lognormal", saturation: float | None = None
+) -> pd.DataFrame:
     """Fit a bolus model to each curve of a long ``tics`` table.
 
     Parameters
@@ -16,9 +18,13 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     tics : pandas.DataFrame
         Long format with ``node_id, time_s, intensity, unit`` (as
         :func:`ceuslib.cohort.read_cohort` returns it); one unit for the whole table,
-        ``linear`` or ``db`` (converted to linear echo-power by ``10 ** (dB / 10)``).
+        ``linear``, ``normalized`` or ``db`` (converted to linear echo-power by
+        ``10 ** (dB / 10)``).
     model : str
         A model of ``ceuslib.perfusion.MODELS``.
+    saturation : float or None
+        Echo-power at which the display saturates, as ``fit_tics`` takes it; ``None``
+        (default) when the data do not declare it (``normalized`` data declare 1.0).
 
     Returns
     -------
@@ -52,7 +58,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
     if len(tics) == 0:
         return pd.DataFrame({"node_id": pd.Series(dtype="str")})
     unit = units[0]
-    if unit not in ("linear", "db"):
+    if unit not in ("linear", "normalized", "db"):
         raise ValueError(
             f"cannot fit {unit} intensities: linearise gray levels first with "
             "ceuslib.perfusion.linearize and the scanner's dynamic range"
@@ -75,6 +81,7 @@ def fit_cohort_curves(tics: pd.DataFrame, *, model: str = "lognormal") -> pd.Dat
             time[rows].reshape(shape),
             intensity[rows].reshape(shape),
             model=model,
+            saturation=saturation,
             progress=False,
         )
         fitted.insert(0, "node_id", order[members])
