@@ -222,6 +222,13 @@ def _listing(names: list[str]) -> str:
 def _check_existing(target: Target) -> None:
     """Raise :class:`OutputError` unless ``target.path`` may be replaced now."""
     path = target.path
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            if not parent.is_dir():
+                raise OutputError(
+                    f"{target.shown}: cannot be written: {shown(parent)} is not a folder"
+                )
+            break
     if path.is_symlink():
         raise OutputError(f"{target.shown}: is a symbolic link; give the path it points to")
     if not os.path.lexists(path):

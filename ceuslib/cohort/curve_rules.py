@@ -104,21 +104,21 @@ def _unit(t: pd.DataFrame, out: Problems) -> str | None:
     """The file's one unit, or ``None`` (no unit column, no valid unit, or mixed units)."""
     if not _has(t, "unit"):
         return None
-    units = t["unit"].dropna()
+    known = t["unit"].isin(list(UNIT_RANGES)).to_numpy(dtype=bool)  # others: unknown code
+    units = t["unit"][known]
     if units.nunique() > 1:
         first = units.iloc[0]
         out.add_rows(
             FILE,
             f"mixed units: one unit per file, and the first row uses {first}",
             t,
-            (t["unit"].notna() & (t["unit"] != first)).to_numpy(dtype=bool)
+            known
+            & (t["unit"] != first).to_numpy(dtype=bool)
             & run_starts(t["unit"].to_numpy(dtype=object)),
             "unit",
         )
         return None
-    if units.empty or units.iloc[0] not in UNIT_RANGES:
-        return None
-    return str(units.iloc[0])
+    return None if units.empty else str(units.iloc[0])
 
 
 def _check_order(t: pd.DataFrame, out: Problems) -> None:

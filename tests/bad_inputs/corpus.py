@@ -1,11 +1,12 @@
 """The corpus of bad inputs: the valid base cohort, how a case edits it, and the registry.
 
 Each case is a folder holding only the file(s) that differ from ``base/`` (or a
-``remove.txt`` naming files to delete, or a ``folders.txt`` naming files replaced by
-folders) and ``expected.txt``: the problems ``read_cohort`` must report, one per line, as
-``str(Problem)``, with ``<DIR>`` for the folder.  The expected lines are written by hand
-from the edit each case makes.  ``base/`` is ``simulate_cohort(4, seed=11).write(...)``
-without its data dictionary and marker.
+``remove.txt`` naming files to delete, a ``folders.txt`` naming files replaced by folders, or
+a ``links.txt`` of ``name target`` lines naming files replaced by symbolic links) and
+``expected.txt``: the problems ``read_cohort`` must report, one per line, as
+``str(Problem)``, with ``<DIR>`` for the folder.  The expected lines are written by hand from
+the edit each case makes.  ``base/`` is ``simulate_cohort(4, seed=11).write(...)`` without its
+data dictionary and marker.
 """
 
 from __future__ import annotations

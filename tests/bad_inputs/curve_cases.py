@@ -270,3 +270,57 @@ case(
     **{T: drop_column(T, "unit")},
 )
 assert BASE.is_dir() and N
+concatenated = (BASE / T).read_text()
+case(
+    "93_two_exports_concatenated",
+    [
+        "tics.csv, row 1681, column 'time_s': value 'time_s': must be a number (decimal mark '.')",
+        "tics.csv, row 1681, column 'intensity': value 'intensity': must be a number "
+        "(decimal mark '.')",
+        "tics.csv, row 1681, column 'unit': value 'unit': unknown code; expected one of linear, "
+        "normalized, db, gray",
+        "tics.csv, row 1681, column 'node_id': value 'node_id': no such node_id in nodes.csv",
+        *[
+            f"tics.csv, row {1681 + FIRST[node]}, column 'node_id': value '{node}': the rows of "
+            "a curve must be contiguous (this node_id appeared earlier)"
+            for node in NODES
+        ],
+        f"tics.csv, row 1681, column 'node_id': value 'node_id': {FEW}",
+    ],
+    **{T: concatenated + concatenated},
+)
+trailing = (BASE / T).read_text().replace("linear\n", "linear,\n")
+case(
+    "94_a_delimiter_after_every_row",
+    [
+        *[f"tics.csv, row {row}: has 5 fields; the header has 4" for row in range(1, 11)],
+        "tics.csv: 1670 more rows break the rule: has 5 fields; the header has 4",
+        f"tics.csv: {NEED}",
+    ],
+    **{T: trailing},
+)
+clock = [f"00:{int(float(t)) // 60:02d}:{float(t) % 60:04.1f}" for t in column(T, "time_s")]
+case(
+    "95_time_written_as_a_clock",
+    capped(
+        "tics.csv",
+        "time_s",
+        "must be a number (decimal mark '.')",
+        list(range(1, len(clock) + 1)),
+        value=True,
+        shown_value=lambda row: clock[row - 1],
+    ),
+    **{T: edit(T, [(r, "time_s", c) for r, c in enumerate(clock, start=1)])},
+)
+case(
+    "96_decibels_declared_normalized",
+    capped(
+        "tics.csv",
+        "intensity",
+        "a normalized intensity must lie in 0 to 1 (1 is the top of the display)",
+        list(range(1, len(INTENSITY) + 1)),
+        value=True,
+        shown_value=lambda row: float(db_below_top[row - 1]),
+    ),
+    **{T: with_values("db", db_below_top, unit="normalized")},
+)

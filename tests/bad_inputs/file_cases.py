@@ -120,3 +120,53 @@ case(
     ],
     **{N: edit(N, [(1, "side", '=HYPERLINK("http://x")')])},
 )
+case(
+    "89_nodes_file_with_only_its_header",
+    [
+        "nodes.csv: has no data rows",
+        *[
+            f"tics.csv, row {1 + 240 * i}, column 'node_id': value '{node}': no such node_id "
+            "in nodes.csv"
+            for i, node in enumerate(
+                ["P001-N1", "P002-N1", "P003-N1", "P003-N2", "P004-N1", "P004-N2", "P004-N3"]
+            )
+        ],
+    ],
+    **{N: nodes_lines[0]},
+)
+case(
+    "90_patients_file_with_only_its_header",
+    [
+        "patients.csv: has no data rows",
+        *[
+            f"nodes.csv, row {row}, column 'patient_id': value '{patient}': no such patient_id "
+            "in patients.csv"
+            for row, patient in enumerate(
+                ["P001", "P002", "P003", "P003", "P004", "P004", "P004"], start=1
+            )
+        ],
+        *[
+            f"screening.csv, row {row}, column 'patient_id': value '{patient}': enrolled "
+            "patient is missing from patients.csv"
+            for row, patient in ((1, "P001"), (2, "P002"), (4, "P003"), (5, "P004"))
+        ],
+    ],
+    **{P: patients_lines[0]},
+)
+case(
+    "91_curves_file_linked_to_a_device",
+    ["tics.csv: is not a regular file"],
+    _links=[f"{T} /dev/null"],
+)
+case(
+    "92_byte_order_mark_inside_the_file",
+    [
+        "patients.csv, row 3, column 'patient_id': value '\\ufeffP003': no such patient_id in "
+        "screening.csv",
+        "nodes.csv, row 3, column 'patient_id': value 'P003': no such patient_id in patients.csv",
+        "nodes.csv, row 4, column 'patient_id': value 'P003': no such patient_id in patients.csv",
+        "screening.csv, row 4, column 'patient_id': value 'P003': enrolled patient is missing "
+        "from patients.csv",
+    ],
+    **{P: with_line(patients_lines, 3, lambda line: "\ufeff" + line)},
+)

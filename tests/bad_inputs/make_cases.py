@@ -349,8 +349,8 @@ def main() -> None:
         folder = HERE / name
         folder.mkdir()
         for file, content in files.items():
-            if file in ("_remove", "_folders"):
-                listing = "remove.txt" if file == "_remove" else "folders.txt"
+            if file in ("_remove", "_folders", "_links"):
+                listing = file[1:] + ".txt"
                 (folder / listing).write_text("".join(f"{f}\n" for f in content))
             elif isinstance(content, bytes):
                 (folder / file).write_bytes(content)
