@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ceuslib.errors import DataError
-from ceuslib.outputs import OutputError, file_target, first_line_is, folder_target, shown
+from ceuslib.outputs import (
+    OutputError,
+    file_target,
+    first_line_is,
+    folder_target,
+    shown,
+    write_file,
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ def configure_fit(parser: argparse.ArgumentParser) -> None:
     _force(parser, "an earlier fit (its first line is the header fit writes)")
 
 
-def fit_headers() -> set[str]:
+def _fit_headers() -> set[str]:
     """The header lines ``ceuslib fit`` writes, one per model: how its earlier output is known."""
     import numpy as np
 
@@ -127,7 +134,6 @@ def fit_headers() -> set[str]:
 def run_fit(args: argparse.Namespace) -> int:
     from ceuslib.cohort import read_cohort
     from ceuslib.cohort.fitting import fit_cohort_curves
-    from ceuslib.outputs import write_file
     from ceuslib.perfusion import MODELS
 
     if args.model not in MODELS:
@@ -139,7 +145,7 @@ def run_fit(args: argparse.Namespace) -> int:
     target = file_target(
         args.out,
         kind="fit",
-        recognise=first_line_is(fit_headers()),
+        recognise=first_line_is(_fit_headers()),
         inputs=[args.directory],
         force=args.force,
         hint="--force",
@@ -147,7 +153,7 @@ def run_fit(args: argparse.Namespace) -> int:
     cohort = read_cohort(args.directory)
     try:
         fits = fit_cohort_curves(
-            cohort.tics, model=args.model, saturation=declared_saturation(cohort.tics)
+            cohort.tics, model=args.model, saturation=_declared_saturation(cohort.tics)
         )
     except ValueError as error:
         print(f"error: {shown(Path(args.directory) / 'tics.csv')}: {error}", file=sys.stderr)
@@ -158,7 +164,7 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def declared_saturation(tics) -> float | None:
+def _declared_saturation(tics) -> float | None:
     """The echo-power at which the display saturates, when the data declare it.
 
     ``normalized`` intensities declare it (1.0, the top of the display); linear echo-power

@@ -29,7 +29,16 @@ def step(action: str, path: Path) -> None:
 
 
 def write_new(path: Path, data: bytes) -> None:
-    """Create ``path`` (it must not exist) with the default mode, write ``data``, sync it."""
+    """Create ``path`` (it must not exist) with the default mode, write ``data``, sync it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "a.csv"
+    >>> write_new(path, b"a,b\\n")
+    >>> path.read_bytes()
+    b'a,b\\n'
+    """
     step("create", path)
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -45,7 +54,18 @@ def write_new(path: Path, data: bytes) -> None:
 
 
 def remove(path: Path) -> None:
-    """Remove a file or a whole folder, one entry at a time."""
+    """Remove a file or a whole folder, one entry at a time (symbolic links, not their targets).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "sub").mkdir()
+    >>> _ = (folder / "sub" / "a.csv").write_text("x")
+    >>> remove(folder / "sub")
+    >>> list(folder.iterdir())
+    []
+    """
     if not os.path.lexists(path):
         return
     if path.is_dir() and not path.is_symlink():
@@ -80,7 +100,19 @@ def _swap_call():
 
 
 def exchange(a: Path, b: Path) -> bool:
-    """Swap two folders in one system call; ``False`` where the system cannot."""
+    """Swap two folders in one system call; ``False`` where the system cannot.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("old", "new"):
+    ...     (folder / name).mkdir()
+    ...     _ = (folder / name / f"{name}.txt").write_text(name)
+    >>> if exchange(folder / "new", folder / "old"):  # Linux and macOS
+    ...     print(sorted(p.name for p in (folder / "old").iterdir()))
+    ['new.txt']
+    """
     call = _swap_call()
     if call is None:  # pragma: no cover
         return False
@@ -93,7 +125,13 @@ def exchange(a: Path, b: Path) -> bool:
 
 
 def sync_folder(folder: Path) -> None:
-    """Ask the system to store ``folder``'s entries (a rename in it survives a power cut)."""
+    """Ask the system to store ``folder``'s entries (a rename in it survives a power cut).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> sync_folder(Path(tempfile.mkdtemp()))
+    """
     try:
         handle = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - systems that cannot open folders

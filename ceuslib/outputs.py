@@ -170,7 +170,18 @@ def file_target(
 
 
 def first_line_is(lines: Iterable[str]) -> Callable[[Path], bool]:
-    """A ``recognise`` function: the file's first line, without its line end, is in ``lines``."""
+    """A ``recognise`` function: the file's first line, without its line end, is in ``lines``.
+
+    A byte-order mark and a ``\\r\\n`` line end are allowed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "fits.csv"
+    >>> _ = path.write_bytes(b"node_id,pe\\r\\nA,1\\r\\n")
+    >>> first_line_is({"node_id,pe"})(path), first_line_is({"node_id"})(path)
+    (True, False)
+    """
     allowed = {line.encode("utf-8") for line in lines}
     longest = max((len(line) for line in allowed), default=0) + 2
 
@@ -428,7 +439,16 @@ def staged_folder(target: Target) -> Iterator[StagedFolder]:
 
 
 def write_file(target: Target, data: bytes | str) -> Path:
-    """Write a single-file output whole (staged under its partial name, then renamed)."""
+    """Write a single-file output whole (staged under its partial name, then renamed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "fits.csv"
+    >>> target = file_target(path, kind="fit", recognise=first_line_is({"node_id,pe"}))
+    >>> write_file(target, "node_id,pe\\nA,1\\n") == path, path.read_text()
+    (True, 'node_id,pe\\nA,1\\n')
+    """
     if target.folder:
         raise ValueError("a file target is needed")
     if isinstance(data, str):

@@ -75,7 +75,7 @@ class Cohort:
         Numbers are written with a fixed number of decimals (see
         ``ceuslib.cohort.io.DECIMALS``), so the same cohort gives the same bytes on
         any machine.  The folder follows the output contract of :mod:`ceuslib.outputs`
-        (:func:`ceuslib.cohort.io.write_tables`): written whole or not at all, and never
+        (``ceuslib.cohort.io.write_tables``): written whole or not at all, and never
         over files ceuslib did not write; ``force=True`` replaces an earlier cohort.
         """
         return write_tables(self.tables(), directory, force=force)
