@@ -3,7 +3,8 @@
 Each step announces itself to :data:`fault_hook` before it changes anything, so that the
 kill tests can stop a command at every one in turn: create a file and write it in two
 halves, remove a file or folder one entry at a time, rename, exchange two folders in one
-system call, sync a folder.
+system call, sync a folder.  :func:`atomic_path` writes one file whole or not at all, for
+library functions that write a file the caller named.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ import errno
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+PARTIAL = ".ceuslib-partial"
+"""Suffix of the name under which an output is staged (and an old one removed)."""
 
 fault_hook: Callable[[str, Path], None] | None = None
 """Called with ``(action, path)`` before every change this module makes to the file system
@@ -142,3 +147,44 @@ def sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(handle)
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A path beside ``path`` (``NAME.ceuslib-partial``) that replaces it when the block succeeds.
+
+    For library functions that write one file the caller named (a TIC export, a DICOM file):
+    write to the yielded path inside the ``with`` block; on success it is renamed over
+    ``path``, on an exception it is removed and ``path`` is left as it was.  The parent folder
+    is created if needed; the file gets the default mode (the umask applies).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with atomic_path(folder / "a.txt") as tmp:
+    ...     _ = tmp.write_text("whole")
+    >>> (folder / "a.txt").read_text()
+    'whole'
+    >>> try:
+    ...     with atomic_path(folder / "b.txt") as tmp:
+    ...         _ = tmp.write_text("half")
+    ...         raise RuntimeError("disk full")
+    ... except RuntimeError:
+    ...     pass
+    >>> sorted(p.name for p in folder.iterdir())
+    ['a.txt']
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + PARTIAL)
+    remove(partial)
+    try:
+        yield partial
+        os.replace(partial, path)
+    except Exception:
+        try:
+            remove(partial)
+        except OSError:  # pragma: no cover - the next call removes it
+            pass
+        raise

@@ -17,7 +17,9 @@
    ``OUT.ceuslib-old``; a run killed between the two renames is put back by the next run.)
 4. **The umask applies**: folders and files are created with the default modes.
 
-Messages name the path as the user gave it, never the partial one.
+Messages name the path as the user gave it, never the partial one.  Library functions that
+write one file the caller named use ``ceuslib.filesystem.atomic_path`` (whole or not at
+all, the umask applies).
 """
 
 from __future__ import annotations
@@ -29,13 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ceuslib.filesystem import exchange, remove, step, sync_folder, write_new
+from ceuslib.filesystem import PARTIAL, exchange, remove, step, sync_folder, write_new
 
 MARKER = ".ceuslib-output"
 """The marker file of an output folder."""
 
-PARTIAL = ".ceuslib-partial"
-"""Suffix of the name under which an output is staged (and the old one removed)."""
 
 OLD = ".ceuslib-old"
 """Suffix of the name of an old output moved aside, on systems that cannot exchange folders."""
@@ -479,41 +479,3 @@ def _discard(path: Path) -> None:
         remove(path)
     except OSError:  # pragma: no cover - the next run removes it
         pass
-
-
-@contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A path beside ``path`` (``NAME.ceuslib-partial``) that replaces it when the block succeeds.
-
-    For library functions that write one file the caller named (a TIC export, a DICOM file):
-    write to the yielded path inside the ``with`` block; on success it is renamed over
-    ``path``, on an exception it is removed and ``path`` is left as it was.  The parent folder
-    is created if needed; the file gets the default mode (the umask applies).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> with atomic_path(folder / "a.txt") as tmp:
-    ...     _ = tmp.write_text("whole")
-    >>> (folder / "a.txt").read_text()
-    'whole'
-    >>> try:
-    ...     with atomic_path(folder / "b.txt") as tmp:
-    ...         _ = tmp.write_text("half")
-    ...         raise RuntimeError("disk full")
-    ... except RuntimeError:
-    ...     pass
-    >>> sorted(p.name for p in folder.iterdir())
-    ['a.txt']
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + PARTIAL)
-    remove(partial)
-    try:
-        yield partial
-        os.replace(partial, path)
-    except Exception:
-        _discard(partial)
-        raise

@@ -30,7 +30,7 @@ import ceuslib.plots_report
 import ceuslib.report
 from ceuslib.cli import main
 from ceuslib.cohort import simulate_cohort
-from ceuslib.outputs import PARTIAL
+from ceuslib.filesystem import PARTIAL
 
 
 class Killed(BaseException):

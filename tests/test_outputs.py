@@ -12,12 +12,11 @@ import pytest
 
 import ceuslib.filesystem
 import ceuslib.outputs
+from ceuslib.filesystem import PARTIAL, atomic_path
 from ceuslib.outputs import (
     MARKER,
     OLD,
-    PARTIAL,
     OutputError,
-    atomic_path,
     file_target,
     first_line_is,
     folder_target,

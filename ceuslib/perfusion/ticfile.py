@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ceuslib.errors import DataError, Problem
-from ceuslib.outputs import atomic_path
+from ceuslib.filesystem import atomic_path
 from ceuslib.perfusion.display import linearize
 
 __all__ = ["UNITS", "TICTable", "read_tic_csv", "write_tic_csv"]
