@@ -2,10 +2,13 @@
 
 Each subcommand is two small functions, ``configure(parser)`` and ``run(args) -> int``,
 listed in ``COMMANDS``.  :func:`main` turns every input problem into a plain message on
-standard error and a non-zero exit code, never a traceback.  Files are written whole or not
-at all (staged under a temporary name, then renamed).
+standard error (``error: PATH: what is wrong``, naming the user's paths) and a non-zero exit
+code, never a traceback.  Every command that writes follows the output contract of
+:mod:`ceuslib.outputs`: it checks ``--out`` before any work, never replaces what it did not
+write (``--force`` replaces its own earlier output), never writes into its input, and puts
+the output in place whole.
 
-Exit codes: 0 success; 1 invalid input data or a file that cannot be written; 2 a misused
+Exit codes: 0 success; 1 invalid input data, or an output refused or not written; 2 a misused
 command line (argparse's convention).
 """
 
@@ -18,8 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ceuslib.atomic import atomic_path
 from ceuslib.errors import DataError
+from ceuslib.outputs import (
+    OutputError,
+    file_target,
+    first_line_is,
+    folder_target,
+    shown,
+    write_file,
+)
 
 
 @dataclass(frozen=True)
@@ -55,22 +65,31 @@ def configure_simulate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=_count(0), default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
-    parser.add_argument("--out", required=True, help="folder to write the cohort files into")
+    parser.add_argument("--out", required=True, help="a new or empty folder for the cohort files")
+    _force(parser, "an earlier cohort written by ceuslib")
+
+
+def _force(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
-        "--no-curves",
+        "--force",
         action="store_true",
-        help="leave tics.csv empty (much faster for large cohorts)",
+        help=f"replace --out when it holds {what} and nothing else",
     )
 
 
 def run_simulate(args: argparse.Namespace) -> int:
     from ceuslib.cohort import simulate_cohort
+    from ceuslib.cohort.io import write_tables
+    from ceuslib.cohort.readme import synthetic_readme
 
-    cohort = simulate_cohort(args.patients, seed=args.seed, curves=not args.no_curves)
-    folder = cohort.write(args.out)
+    target = folder_target(args.out, kind="cohort", force=args.force, hint="--force")
+    cohort = simulate_cohort(args.patients, seed=args.seed)
+    write_tables(
+        cohort.tables(), target, extra={"README.md": synthetic_readme(args.patients, args.seed)}
+    )
     summary = cohort.summary()
     print(
-        f"wrote {folder}: {summary['patients']} patients, {summary['nodes']} nodes, "
+        f"wrote {target.shown}: {summary['patients']} patients, {summary['nodes']} nodes, "
         f"{summary['curves']} curves (seed {args.seed}; synthetic, not patient data)"
     )
     return 0
@@ -86,7 +105,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from ceuslib.cohort import read_cohort
 
     cohort = read_cohort(args.directory)
-    print(f"{args.directory}: valid ({cohort!r})")
+    print(f"{shown(args.directory)}: valid ({cohort!r})")
     return 0
 
 
@@ -96,6 +115,20 @@ def configure_fit(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", default="lognormal", help="bolus model: lognormal (default), gamma, ldrw or fpt"
     )
+    _force(parser, "an earlier fit (its first line is the header fit writes)")
+
+
+def _fit_headers() -> set[str]:
+    """The header lines ``ceuslib fit`` writes, one per model: how its earlier output is known."""
+    import numpy as np
+
+    from ceuslib.perfusion import MODELS, fit_tics
+
+    empty = np.zeros((0, 10))
+    return {
+        ",".join(["node_id", *fit_tics(empty, empty, model=name, progress=False).columns])
+        for name in MODELS
+    }
 
 
 def run_fit(args: argparse.Namespace) -> int:
@@ -108,51 +141,69 @@ def run_fit(args: argparse.Namespace) -> int:
             f"error: unknown model {args.model!r}; expected one of {', '.join(MODELS)}",
             file=sys.stderr,
         )
-        return 1
+        return 2
+    target = file_target(
+        args.out,
+        kind="fit",
+        recognise=first_line_is(_fit_headers()),
+        inputs=[args.directory],
+        force=args.force,
+        hint="--force",
+    )
     cohort = read_cohort(args.directory)
     try:
-        fits = fit_cohort_curves(cohort.tics, model=args.model)
+        fits = fit_cohort_curves(
+            cohort.tics, model=args.model, saturation=_declared_saturation(cohort.tics)
+        )
     except ValueError as error:
-        print(f"error: {args.directory}/tics.csv: {error}", file=sys.stderr)
+        print(f"error: {shown(Path(args.directory) / 'tics.csv')}: {error}", file=sys.stderr)
         return 1
-    write_atomically(
-        Path(args.out), fits.to_csv(index=False, lineterminator="\n", float_format="%.6g")
-    )
+    write_file(target, fits.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
     flagged = int((fits["flag"] != "").sum()) if "flag" in fits else 0
-    print(f"wrote {args.out}: {len(fits)} curves fitted ({args.model}), {flagged} flagged")
+    print(f"wrote {target.shown}: {len(fits)} curves fitted ({args.model}), {flagged} flagged")
     return 0
+
+
+def _declared_saturation(tics) -> float | None:
+    """The echo-power at which the display saturates, when the data declare it.
+
+    ``normalized`` intensities declare it (1.0, the top of the display); linear echo-power
+    in arbitrary units and decibels do not (``None``: no level is assumed).
+    """
+    units = set(tics["unit"].dropna())
+    return 1.0 if units == {"normalized"} else None
 
 
 def configure_report(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", help="folder of cohort files in the book's format")
-    parser.add_argument("--out", required=True, help="folder to write the report into")
+    parser.add_argument("--out", required=True, help="a new or empty folder for the report")
     parser.add_argument(
         "--seed", type=_count(0), default=20261126, help="bootstrap seed (default 20261126)"
     )
     parser.add_argument(
         "--n-boot", type=_count(100), default=2000, help="bootstrap resamples (default 2000)"
     )
+    _force(parser, "an earlier report written by ceuslib")
 
 
 def run_report(args: argparse.Namespace) -> int:
     from ceuslib.cohort import read_cohort
     from ceuslib.report import build_report, write_report
 
+    target = folder_target(
+        args.out, kind="report", inputs=[args.directory], force=args.force, hint="--force"
+    )
     cohort = read_cohort(args.directory)
     try:
         report = build_report(cohort, n_boot=args.n_boot, seed=args.seed)
     except ValueError as error:
-        print(f"error: {args.directory}: cannot compute the report: {error}", file=sys.stderr)
+        print(
+            f"error: {shown(args.directory)}: cannot compute the report: {error}", file=sys.stderr
+        )
         return 1
-    folder = write_report(report, args.out, source=str(Path(args.directory).resolve()))
-    print(f"wrote {folder}: index.html, {len(report.tables()) + 1} tables (CSV), 2 figures")
+    write_report(report, target, source=shown(Path(args.directory).resolve()))
+    print(f"wrote {target.shown}: index.html, {len(report.tables()) + 1} tables (CSV), 2 figures")
     return 0
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    with atomic_path(path) as temporary:
-        temporary.write_text(text, encoding="utf-8", newline="")
 
 
 COMMANDS: list[Command] = [
@@ -209,12 +260,12 @@ def main(argv: list[str] | None = None) -> int:
         warnings.simplefilter("always")
         try:
             code = run(args)
-        except DataError as error:
+        except (DataError, OutputError) as error:
             print(f"error: {error}", file=sys.stderr)
             code = 1
         except OSError as error:
-            where = f" {error.filename}" if error.filename else ""
-            print(f"error:{where}: {error.strerror or error}", file=sys.stderr)
+            where = f"{shown(error.filename)}: " if error.filename else ""
+            print(f"error: {where}{error.strerror or error}", file=sys.stderr)
             code = 1
     for warning in caught:
         print(f"warning: {warning.message}", file=sys.stderr)

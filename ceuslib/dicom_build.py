@@ -23,7 +23,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
 
-from ceuslib.atomic import atomic_path
+from ceuslib.filesystem import atomic_path
 
 __all__ = [
     "DYNAMIC_RANGE_ELEMENT",
@@ -189,7 +189,7 @@ def save_dataset(ds: Dataset, path: str | os.PathLike) -> Path:
     """Save ``ds`` as a DICOM file at ``path``, whole or not at all.
 
     The file is written to a temporary name beside ``path`` and renamed over it
-    (:func:`ceuslib.atomic.atomic_path`), with the File Meta Information completed and checked
+    (:func:`ceuslib.filesystem.atomic_path`), with the File Meta Information completed and checked
     by pydicom (``enforce_file_format=True``).
 
     Examples

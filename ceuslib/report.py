@@ -14,16 +14,14 @@ cohort or a study's own files read by :func:`ceuslib.cohort.read_cohort`):
   CEUS-negative would do (:func:`ceuslib.decision.evaluate_policy`).
 
 :func:`write_report` writes them as CSV files, the figures as PNG and SVG, and one HTML page
-that needs nothing from the network, all at once or not at all.  ``ceuslib report DIR --out
-OUT`` does both from the command line.
+that needs nothing from the network, all at once or not at all (:mod:`ceuslib.outputs`).
+``ceuslib report DIR --out OUT`` does both from the command line.
 """
 
 from __future__ import annotations
 
 import html
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +38,7 @@ from ceuslib.analysis import (
 )
 from ceuslib.cohort import Cohort
 from ceuslib.eligibility import stard_flow
+from ceuslib.outputs import Target, folder_target, staged_folder
 
 
 @dataclass(frozen=True)
@@ -209,45 +208,52 @@ def _html_page(report: Report, source: str, figures: dict[str, str]) -> str:
     )
 
 
-def write_report(report: Report, out: str | os.PathLike[str], *, source: str = "") -> Path:
+def write_report(
+    report: Report,
+    out: str | os.PathLike[str] | Target,
+    *,
+    source: str = "",
+    force: bool = False,
+) -> Path:
     """Write the report's tables (CSV), figures (PNG and SVG) and ``index.html`` into ``out``.
 
-    The folder is assembled under a temporary name beside ``out`` and renamed into place,
-    so a failure leaves no half-written report.  An existing ``out`` is replaced.
+    The folder follows the output contract of :mod:`ceuslib.outputs`: it is assembled under
+    a partial name beside ``out`` and put in place whole, with the marker
+    ``.ceuslib-output`` listing its files.  ``out`` must be new or empty, or (with
+    ``force``) an earlier report written by ceuslib that holds nothing else.
 
     Parameters
     ----------
     report : Report
         From :func:`build_report`.
-    out : path-like
-        The folder to create.
+    out : path-like or Target
+        The folder to write (the command line passes a target it has checked).
     source : str
         Where the data came from, for the page's heading.
+    force : bool
+        Replace an earlier report written by ceuslib.
 
     Returns
     -------
     pathlib.Path
         The folder written.
+
+    Raises
+    ------
+    ceuslib.outputs.OutputError
+        When ``out`` may not be written (the message says why) or writing fails.
     """
     from ceuslib.plots_report import save_report_figures
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    target = out if isinstance(out, Target) else folder_target(out, kind="report", force=force)
+    with staged_folder(target) as staged:
         for stem, frame in report.tables().items():
-            frame.to_csv(
-                staging / f"{stem}.csv", index=False, lineterminator="\n", float_format="%.10g"
-            )
-        report.roc_points.to_csv(
-            staging / "roc_points.csv", index=False, lineterminator="\n", float_format="%.10g"
-        )
-        figures = save_report_figures(report, staging)
-        (staging / "index.html").write_text(_html_page(report, source, figures), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    return out
+            staged.write(f"{stem}.csv", _csv(frame))
+        staged.write("roc_points.csv", _csv(report.roc_points))
+        figures = save_report_figures(report, staged.path)
+        staged.write("index.html", _html_page(report, source, figures))
+    return target.path
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")

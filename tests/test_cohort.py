@@ -27,6 +27,7 @@ from ceuslib.cohort import (
 from ceuslib.cohort.dictionary import FILES
 from ceuslib.datasets import SYNTHETIC_DIR
 from ceuslib.errors import DataError
+from ceuslib.outputs import OutputError
 
 SHIPPED = ["screening.csv", "patients.csv", "nodes.csv", "tics.csv", "data_dictionary.csv"]
 
@@ -303,12 +304,17 @@ def test_every_missing_file_is_reported(tmp_path: Path) -> None:
     assert len(caught.value.problems) == 4
 
 
-def test_write_replaces_files_and_keeps_others(tmp_path: Path) -> None:
+def test_write_replaces_only_its_own_earlier_cohort(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     simulate_cohort(3, seed=1).write(folder)
-    (folder / "README.md").write_text("keep me")
-    simulate_cohort(4, seed=1).write(folder)
-    assert (folder / "README.md").read_text() == "keep me"
+    with pytest.raises(OutputError, match="pass force=True to replace it"):
+        simulate_cohort(4, seed=1).write(folder)
+    simulate_cohort(4, seed=1).write(folder, force=True)
+    assert len(read_cohort(folder).patients) == 4
+    (folder / "notes.md").write_text("keep me")
+    with pytest.raises(OutputError, match=r"other files \(notes.md\)"):
+        simulate_cohort(5, seed=1).write(folder, force=True)
+    assert (folder / "notes.md").read_text() == "keep me"
     assert len(read_cohort(folder).patients) == 4
     assert [p.name for p in tmp_path.iterdir()] == ["c"], "a staging folder was left behind"
 
@@ -316,7 +322,7 @@ def test_write_replaces_files_and_keeps_others(tmp_path: Path) -> None:
 def test_write_onto_a_file_fails_and_leaves_nothing(tmp_path: Path) -> None:
     target = tmp_path / "c"
     target.write_text("a file")
-    with pytest.raises(NotADirectoryError):
+    with pytest.raises(OutputError, match="is a file, not a folder"):
         simulate_cohort(2, seed=1).write(target)
     assert [p.name for p in tmp_path.iterdir()] == ["c"]
     assert target.read_text() == "a file"
@@ -331,7 +337,8 @@ def test_dictionary_covers_every_file() -> None:
 # --- the command line -----------------------------------------------------------------
 
 
-def test_cli_simulate_writes_the_shipped_files(tmp_path: Path, capsys) -> None:
+def test_cli_simulate_writes_the_shipped_folder(tmp_path: Path, capsys) -> None:
+    """data/synthetic is exactly one output of the command its README names, byte for byte."""
     out = tmp_path / "synthetic"
     code = main(
         [
@@ -346,7 +353,10 @@ def test_cli_simulate_writes_the_shipped_files(tmp_path: Path, capsys) -> None:
     )
     assert code == 0
     assert "synthetic, not patient data" in capsys.readouterr().out
-    for name in SHIPPED:
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(p.name for p in SYNTHETIC_DIR.iterdir())
+    assert names == sorted([*SHIPPED, "README.md", ".ceuslib-output"])
+    for name in names:
         assert (out / name).read_bytes() == (SYNTHETIC_DIR / name).read_bytes(), name
 
 
@@ -365,7 +375,7 @@ def test_cli_refuses_bad_arguments_with_usage(capsys) -> None:
 def test_cli_cannot_write_reports_one_line(tmp_path: Path, capsys) -> None:
     target = tmp_path / "file"
     target.write_text("x")
-    assert main(["simulate", "--patients", "2", "--out", str(target), "--no-curves"]) == 1
+    assert main(["simulate", "--patients", "2", "--out", str(target)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error:") and "Traceback" not in err
 

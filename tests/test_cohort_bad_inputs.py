@@ -23,6 +23,15 @@ def build(case: str, tmp_path: Path) -> Path:
         if item.name == "remove.txt":
             for name in item.read_text().split():
                 (folder / name).unlink()
+        elif item.name == "links.txt":
+            for line in item.read_text().splitlines():
+                name, target = line.split()
+                (folder / name).unlink()
+                (folder / name).symlink_to(target)
+        elif item.name == "folders.txt":
+            for name in item.read_text().split():
+                (folder / name).unlink()
+                (folder / name).mkdir()
         elif item.name != "expected.txt":
             shutil.copyfile(item, folder / item.name)
     return folder

@@ -12,6 +12,7 @@ from ceuslib.accuracy import clustered_roc_auc, roc_auc
 from ceuslib.cli import main
 from ceuslib.cohort import simulate_cohort
 from ceuslib.cohort.fitting import fit_cohort_curves
+from ceuslib.outputs import OutputError
 from ceuslib.report import build_report, write_report
 
 
@@ -99,6 +100,7 @@ def test_written_report_is_complete_offline_and_reproducible(report, tmp_path: P
     second = write_report(report, tmp_path / "b", source="synthetic")
     files = _read_all(first)
     assert set(files) == {
+        ".ceuslib-output",
         "index.html",
         "accuracy.csv",
         "decision.csv",
@@ -127,7 +129,7 @@ def test_failed_write_leaves_nothing_behind(report, tmp_path: Path, monkeypatch)
         raise OSError("disk full")
 
     monkeypatch.setattr(ceuslib.plots_report, "save_report_figures", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="out: cannot be written: disk full"):
         write_report(report, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
 

@@ -6,6 +6,12 @@
                                                  (``CEUSLIB_DATA=DIR``), with a banner on every
                                                  page naming the data.
 
+``_build/<name>`` follows the output contract of ``ceuslib.outputs``: it is built whole under
+``_build/<name>.ceuslib-partial`` and then put in place, so a failed or killed build leaves the
+previous one as it was.  A rebuild replaces an earlier build of the book there (no flag is
+needed: rebuilding is what ``make book`` is for), never a folder holding anything else, and
+never the data folder.
+
 Chapters are executed through Jupyter Book's execution cache, which is keyed on the chapter's
 code only. The cache is therefore wiped whenever the library, the pinned dependencies or the
 data change (a fingerprint of them is kept beside the cache), and builds on other data always
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -25,6 +32,8 @@ import tempfile
 from pathlib import Path
 
 import yaml
+
+from ceuslib.outputs import OutputError, folder_target, shown, staged_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -52,6 +61,14 @@ def refresh_cache(build_dir: Path, data_dir: Path) -> None:
         stamp.write_text(current)
 
 
+class BuildFailed(Exception):
+    """jupyter-book exited with a non-zero code (the staged build is discarded)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"jupyter-book exited with code {code}")
+        self.code = code
+
+
 def slug(path: Path) -> str:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.name).strip("-.")
     if not name or name in {"html", "singlehtml", "reports", "nbval", "jupyter_execute"}:
@@ -77,30 +94,45 @@ def main(argv: list[str]) -> int:
             print(f"--data {args.data}: not a folder", file=sys.stderr)
             return 2
         name = slug(data)
-        out = ROOT / "_build" / name
+        try:
+            target = folder_target(
+                ROOT / "_build" / name, kind="book", inputs=[data], force=True, hint="make book"
+            )
+        except OutputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        out = target.path
         config = yaml.safe_load((ROOT / "_config.yml").read_text())
         config["html"]["announcement"] = (
-            f"Built on the data in <code>{data}</code> ({name}), not on the shipped synthetic "
-            "cohort."
+            f"Built on the data in <code>{html.escape(shown(data))}</code> ({name}), not on the "
+            "shipped synthetic cohort."
         )
         config["execute"]["execute_notebooks"] = "force"
-        with tempfile.TemporaryDirectory() as tmp:
-            config_file = Path(tmp) / "_config.yml"
-            config_file.write_text(yaml.safe_dump(config, sort_keys=False))
-            env = dict(os.environ, CEUSLIB_DATA=str(data))
-            code = subprocess.run(
-                [
-                    jupyter_book,
-                    "build",
-                    ".",
-                    "--config",
-                    str(config_file),
-                    "--path-output",
-                    str(out),
-                ],
-                cwd=ROOT,
-                env=env,
-            ).returncode
+        try:
+            with tempfile.TemporaryDirectory() as tmp, staged_folder(target) as staged:
+                config_file = Path(tmp) / "_config.yml"
+                config_file.write_text(yaml.safe_dump(config, sort_keys=False))
+                env = dict(os.environ, CEUSLIB_DATA=str(data))
+                code = subprocess.run(
+                    [
+                        jupyter_book,
+                        "build",
+                        ".",
+                        "--config",
+                        str(config_file),
+                        "--path-output",
+                        str(staged.path),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                ).returncode
+                if code != 0:
+                    raise BuildFailed(code)
+        except BuildFailed:
+            print(f"the build failed; {shown(out)} was left as it was", file=sys.stderr)
+        except OutputError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         page = out / "_build" / args.builder / "book" / "intro.html"
     if code == 0:
         print(f"\nOpen the book: {page}")

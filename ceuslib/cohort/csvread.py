@@ -57,12 +57,26 @@ def read_raw(path: Path, file: str) -> tuple[RawTable | None, list[Problem]]:
     ``,``, ``;`` or tab separators (``;`` implies decimal commas, as spreadsheet exports in
     many locales write them).  Blank lines are skipped.  Refuses text that is not UTF-8,
     an empty file, a duplicated or empty column name, and rows whose number of fields
-    differs from the header's.
+    differs from the header's.  A file the reader cannot parse gives one problem naming the
+    row where it fails: a NUL byte (a binary file), a quoted cell that is not closed or has
+    text after its closing quote, a cell that spans lines or is longer than the csv module's
+    field limit (131,072 characters).
     """
     try:
         data = path.read_bytes()
     except OSError as error:
         return None, [Problem(file, f"cannot be read: {error.strerror or error}")]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [
+            Problem(file, "is UTF-16 text; save it as UTF-8 (CSV UTF-8 in spreadsheet programs)")
+        ]
+    if b"\0" in data:
+        row = data.count(b"\n", 0, data.index(b"\0"))
+        return None, [
+            Problem(
+                file, "holds a NUL byte: not a text CSV file (a spreadsheet's own format?)", row=row
+            )
+        ]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -78,7 +92,9 @@ def read_raw(path: Path, file: str) -> tuple[RawTable | None, list[Problem]]:
         return None, [Problem(file, "is empty: a header line with the column names is needed")]
     first_line = text.splitlines()[0]
     delimiter = sniff_delimiter(first_line)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    records, problem = _parse(text, delimiter, file)
+    if problem is not None:
+        return None, [problem]
     header = [name.strip() for name in records[0]]
     problems = []
     seen = set()
@@ -117,3 +133,31 @@ def read_raw(path: Path, file: str) -> tuple[RawTable | None, list[Problem]]:
         numbers.append(number)
     frame = pd.DataFrame(rows, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
     return RawTable(frame, delimiter, delimiter == ";"), problems
+
+
+def _parse(text: str, delimiter: str, file: str) -> tuple[list[list[str]], Problem | None]:
+    """The records of ``text``, or the problem at the first record that cannot be read."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            if any("\n" in cell or "\r" in cell for cell in record):
+                return records, Problem(
+                    file,
+                    "a quoted cell runs over the end of its line (a stray quote?); "
+                    "a cell may not hold a line break",
+                    row=len(records),
+                )
+            records.append(record)
+    except csv.Error as error:
+        message = str(error)
+        if "field larger" in message:
+            rule = f"a cell is longer than {csv.field_size_limit()} characters (a stray quote?)"
+        elif "unexpected end of data" in message:
+            rule = "a quoted cell is not closed before the end of the file (a stray quote?)"
+        elif "expected after" in message:
+            rule = "a quoted cell has text after its closing quote (a stray quote?)"
+        else:  # pragma: no cover - the csv module's other errors need other options
+            rule = f"cannot be read as CSV: {message}"
+        return records, Problem(file, rule, row=len(records))
+    return records, None

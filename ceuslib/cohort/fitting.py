@@ -9,7 +9,11 @@ from ceuslib.perfusion import fit_tics, from_db
 
 
 def fit_cohort_curves(
-    tics: pd.DataFrame, *, model: str = "lognormal", method: str = "auto"
+    tics: pd.DataFrame,
+    *,
+    model: str = "lognormal",
+    method: str = "auto",
+    saturation: float | None = None,
 ) -> pd.DataFrame:
     """Fit a bolus model to each curve of a long ``tics`` table.
 
@@ -18,13 +22,16 @@ def fit_cohort_curves(
     tics : pandas.DataFrame
         Long format with ``node_id, time_s, intensity, unit`` (as
         :func:`ceuslib.cohort.read_cohort` returns it); one unit for the whole table,
-        ``linear`` or ``db`` (converted to linear echo-power by
+        ``linear``, ``normalized`` or ``db`` (converted to linear echo-power by
         :func:`ceuslib.perfusion.from_db`, ``10 ** (dB / 10)``).
     model : str
         A model of ``ceuslib.perfusion.MODELS``.
     method : {"auto", "exact", "binned"}
         As in ``ceuslib.perfusion.fit_tics`` (``"auto"``: each batch of curves of one
         length is fitted on every frame when it holds at most 240,000 frames in all).
+    saturation : float or None
+        Echo-power at which the display saturates, as ``fit_tics`` takes it; ``None``
+        (default) when the data do not declare it (``normalized`` data declare 1.0).
 
     Returns
     -------
@@ -59,7 +66,7 @@ def fit_cohort_curves(
     if len(tics) == 0:
         return pd.DataFrame({"node_id": pd.Series(dtype="str")})
     unit = units[0]
-    if unit not in ("linear", "db"):
+    if unit not in ("linear", "normalized", "db"):
         raise ValueError(
             f"cannot fit {unit} intensities: linearise gray levels first with "
             "ceuslib.perfusion.linearize and the scanner's dynamic range"
@@ -83,6 +90,7 @@ def fit_cohort_curves(
             intensity[rows].reshape(shape),
             model=model,
             method=method,
+            saturation=saturation,
             progress=False,
         )
         fitted.insert(0, "node_id", order[members])

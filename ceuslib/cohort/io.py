@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ceuslib.cohort.dictionary import DICTIONARY_PATH, FILES, columns
+from ceuslib.outputs import Target, folder_target, staged_folder
 
 DECIMALS = {"ls_ratio": 2, "intensity": 5}
 """Decimals written per number column; every other number column gets one decimal."""
@@ -52,31 +51,53 @@ def _fixed(values: np.ndarray, decimals: int) -> np.ndarray:
     return text
 
 
-def write_tables(tables: dict[str, pd.DataFrame], directory: str | os.PathLike) -> Path:
-    """Write ``{file name: table}`` and the data dictionary into ``directory``.
+def write_tables(
+    tables: dict[str, pd.DataFrame],
+    directory: str | os.PathLike | Target,
+    *,
+    force: bool = False,
+    extra: dict[str, str] | None = None,
+) -> Path:
+    """Write ``{file name: table}``, the data dictionary and ``extra`` files as one output folder.
 
-    Files are written into a temporary folder next to ``directory`` and then moved in one
-    rename per file, so an interrupted run never leaves a half-written file.  Other files
-    in ``directory`` (a README, for instance) are left alone.
+    The folder follows the output contract of :mod:`ceuslib.outputs`: it is written whole
+    under a partial name and then put in place, and it carries the marker
+    ``.ceuslib-output`` listing its files.  ``directory`` must be new or empty, or (with
+    ``force``) an earlier cohort written by ceuslib that holds nothing else; the command line
+    passes a :class:`~ceuslib.outputs.Target` it has checked.
+
+    Parameters
+    ----------
+    tables : dict
+        The four tables, by file name.
+    directory : path-like or Target
+        The folder to write.
+    force : bool
+        Replace an earlier cohort written by ceuslib.
+    extra : dict, optional
+        More files, ``{name: text}`` (``simulate`` adds its README).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+
+    Raises
+    ------
+    ceuslib.outputs.OutputError
+        When ``directory`` may not be written (the message says why) or writing fails.
     """
-    target = Path(directory)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    if isinstance(directory, Target):
+        target = directory
+    else:
+        target = folder_target(directory, kind="cohort", force=force)
+    with staged_folder(target) as staged:
         for file in FILES:
-            (staging / file).write_bytes(format_table(tables[file], file).encode("utf-8"))
-        shutil.copyfile(DICTIONARY_PATH, staging / "data_dictionary.csv")
-        if not target.exists():
-            staging.rename(target)
-            return target
-        if not target.is_dir():
-            raise NotADirectoryError(f"{target} exists and is not a folder")
-        for item in sorted(staging.iterdir()):
-            os.replace(item, target / item.name)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    return target
+            staged.write(file, format_table(tables[file], file))
+        staged.write("data_dictionary.csv", DICTIONARY_PATH.read_bytes())
+        for name, text in (extra or {}).items():
+            staged.write(name, text)
+    return target.path
 
 
 def normalize(table: pd.DataFrame, file: str) -> pd.DataFrame:

@@ -43,7 +43,8 @@ class Cohort:
     ...     folder = cohort.write(f"{tmp}/study")
     ...     print(sorted(p.name for p in folder.iterdir()))
     ...     print(read_cohort(folder).nodes.equals(cohort.nodes))
-    ['data_dictionary.csv', 'nodes.csv', 'patients.csv', 'screening.csv', 'tics.csv']
+    ['.ceuslib-output', 'data_dictionary.csv', 'nodes.csv', 'patients.csv', 'screening.csv',
+     'tics.csv']
     True
     """
 
@@ -68,15 +69,16 @@ class Cohort:
             "tics.csv": self.tics,
         }
 
-    def write(self, directory: str | os.PathLike) -> Path:
-        """Write the four CSV files and ``data_dictionary.csv`` into ``directory``.
+    def write(self, directory: str | os.PathLike, *, force: bool = False) -> Path:
+        """Write the four CSV files and ``data_dictionary.csv`` into the new folder ``directory``.
 
         Numbers are written with a fixed number of decimals (see
         ``ceuslib.cohort.io.DECIMALS``), so the same cohort gives the same bytes on
-        any machine.  Nothing is written half-way: the files are staged in a temporary
-        folder and renamed into place.
+        any machine.  The folder follows the output contract of :mod:`ceuslib.outputs`
+        (``ceuslib.cohort.io.write_tables``): written whole or not at all, and never
+        over files ceuslib did not write; ``force=True`` replaces an earlier cohort.
         """
-        return write_tables(self.tables(), directory)
+        return write_tables(self.tables(), directory, force=force)
 
     def summary(self) -> dict:
         """Headline figures: referrals, patients, nodes, curves, pCR and residual rates."""

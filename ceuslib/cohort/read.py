@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ceuslib.cohort import rules
+from ceuslib.cohort import curve_rules, rules
 from ceuslib.cohort.csvread import read_raw
 from ceuslib.cohort.dictionary import FILES
 from ceuslib.cohort.model import Cohort
 from ceuslib.cohort.validation import Problems, check_columns, check_references
 from ceuslib.errors import CohortWarning, DataError, Problem
+from ceuslib.outputs import shown
 
 __all__ = ["CohortWarning", "read_cohort"]
 
@@ -73,13 +74,18 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
     """
     folder = Path(directory)
     if not folder.is_dir():
-        raise DataError([Problem(str(folder), "is not a folder")])
+        raise DataError([Problem(shown(folder), "is not a folder")])
     out = Problems()
     tables: dict[str, pd.DataFrame | None] = {}
     for file in FILES:
         path = folder / file
         if not path.is_file():
-            out.add(file, f"file is missing from {folder}")
+            if path.is_dir():
+                out.add(file, "is a folder, not a file")
+            elif os.path.lexists(path):
+                out.add(file, "is not a regular file")
+            else:
+                out.add(file, f"file is missing from {shown(folder)}")
             tables[file] = None
             continue
         raw, problems = read_raw(path, file)
@@ -94,14 +100,14 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
                 CohortWarning,
                 stacklevel=2,
             )
-        if file != "tics.csv" and len(typed) == 0:
+        if file != "tics.csv" and len(typed) == 0:  # tics.csv: see curve_rules
             out.add(file, "has no data rows")
         tables[file] = typed
     check_references({k: v for k, v in tables.items() if v is not None}, out)
     rules.check_screening(tables["screening.csv"], out)
     rules.check_patients(tables["patients.csv"], tables["screening.csv"], out)
     rules.check_nodes(tables["nodes.csv"], tables["patients.csv"], out)
-    rules.check_tics(tables["tics.csv"], tables["nodes.csv"], out)
+    curve_rules.check_tics(tables["tics.csv"], tables["nodes.csv"], out)
     problems = out.result()
     if problems:
         raise DataError(problems)

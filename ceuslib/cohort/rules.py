@@ -2,8 +2,8 @@
 
 Column checks (:mod:`ceuslib.cohort.validation`) see one value at a time; these rules see
 rows and files together: a pCR with residual tumour, a node smaller on its long axis than
-on its short axis, a node with tumour in a patient without residual nodal disease, a curve
-whose time goes backwards, a file with two intensity units.
+on its short axis, a node with tumour in a patient without residual nodal disease.  The
+curves' rules are in :mod:`ceuslib.cohort.curve_rules`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ceuslib.cohort.validation import Problems, run_starts
+from ceuslib.cohort.validation import Problems
 from ceuslib.eligibility import CRITERIA
 
 
@@ -197,71 +197,3 @@ def check_nodes(t: pd.DataFrame | None, patients: pd.DataFrame | None, out: Prob
             if column in t.columns and patient_column in by_patient.columns:
                 theirs = t["patient_id"].map(by_patient[patient_column])
                 out.add_rows(f, rule, t, _yes(t[column]) & _no(theirs), column)
-
-
-def check_tics(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Problems):
-    f = "tics.csv"
-    if t is None or len(t) == 0:
-        return
-    if _has(t, "unit"):
-        units = t["unit"].dropna()
-        if units.nunique() > 1:
-            first = units.iloc[0]
-            out.add_rows(
-                f,
-                f"mixed units: one unit per file, and the first row uses {first}",
-                t,
-                (t["unit"].notna() & (t["unit"] != first)).to_numpy(dtype=bool)
-                & run_starts(t["unit"].to_numpy(dtype=object)),
-                "unit",
-            )
-        if _has(t, "intensity"):
-            value = t["intensity"].to_numpy(dtype=float)
-            out.add_rows(
-                f,
-                "a linear intensity cannot be negative",
-                t,
-                (t["unit"] == "linear").to_numpy(dtype=bool) & (value < 0),
-                "intensity",
-            )
-            out.add_rows(
-                f,
-                "a gray intensity must lie in 0 to 255",
-                t,
-                (t["unit"] == "gray").to_numpy(dtype=bool) & ((value < 0) | (value > 255)),
-                "intensity",
-            )
-    if _has(t, "node_id", "time_s"):
-        node = t["node_id"].to_numpy(dtype=object)
-        time = t["time_s"].to_numpy(dtype=float)
-        same = np.zeros(len(t), dtype=bool)
-        same[1:] = node[1:] == node[:-1]
-        back = np.zeros(len(t), dtype=bool)
-        back[1:] = same[1:] & ~(time[1:] > time[:-1])
-        out.add_rows(f, "time_s must increase within a curve", t, back, "time_s")
-        starts = ~same
-        starts_node = pd.Series(node[starts])
-        split = starts_node.duplicated(keep="first").to_numpy()
-        start_rows = np.flatnonzero(starts)
-        mask = np.zeros(len(t), dtype=bool)
-        mask[start_rows[split]] = True
-        out.add_rows(
-            f,
-            "the rows of a curve must be contiguous (this node_id appeared earlier)",
-            t,
-            mask,
-            "node_id",
-        )
-        counts = t.groupby("node_id", sort=False)["time_s"].transform("size").to_numpy()
-        out.add_rows(f, "a curve needs at least 2 frames", t, starts & (counts < 2), "node_id")
-    if _has(t, "node_id") and _has(nodes, "node_id", "ceus_imaged"):
-        imaged = nodes.drop_duplicates("node_id").set_index("node_id")["ceus_imaged"]
-        theirs = t["node_id"].map(imaged)
-        first = run_starts(t["node_id"].to_numpy(dtype=object))
-        out.add_rows(
-            f,
-            "curve of a node whose ceus_imaged is no",
-            t,
-            first & (theirs == "no").to_numpy(dtype=bool),
-            "node_id",
-        )

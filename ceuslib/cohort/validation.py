@@ -3,7 +3,8 @@
 Every check returns :class:`~ceuslib.errors.Problem` objects rather than raising, so that
 :func:`ceuslib.cohort.read_cohort` can report every problem of every file at once.  When
 many rows break the same rule in the same column, the first :data:`MAX_ROWS_PER_RULE` are
-listed and one more problem says how many others there are.
+listed and one more problem says how many others there are; a value longer than
+:data:`MAX_VALUE_CHARS` is shown cut short.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from ceuslib.errors import Problem
 
 MAX_ROWS_PER_RULE = 10
 
+MAX_VALUE_CHARS = 40
+"""A longer value is shown cut to this many characters and an ellipsis."""
+
 
 class Problems:
     """A collector of problems that caps the rows listed per (file, column, rule)."""
@@ -28,6 +32,8 @@ class Problems:
         self._count: dict[tuple, int] = defaultdict(int)
 
     def add(self, file, rule, row=None, column=None, value=None) -> None:
+        if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            value = value[:MAX_VALUE_CHARS] + "\u2026"
         key = (file, column, rule)
         self._count[key] += 1
         if self._count[key] > MAX_ROWS_PER_RULE:

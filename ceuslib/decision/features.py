@@ -51,7 +51,7 @@ def peak_enhancement(tics: pd.DataFrame, *, window: int = 9) -> pd.Series:
     if not isinstance(window, int) or window < 1:
         raise ValueError(f"window must be a positive number of frames, got {window!r}")
     if "unit" in tics.columns:
-        units = sorted(set(tics["unit"].astype(str)) - {"linear"})
+        units = sorted(set(tics["unit"].astype(str)) - {"linear", "normalized"})
         if units:
             raise ValueError(
                 f"peak enhancement needs linear intensity; tics has unit {units[0]!r} "

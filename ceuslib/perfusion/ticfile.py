@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ceuslib.atomic import atomic_path
 from ceuslib.errors import DataError, Problem
+from ceuslib.filesystem import atomic_path
 from ceuslib.perfusion.display import from_db, linearize
 
 __all__ = ["UNITS", "TICTable", "read_tic_csv", "write_tic_csv"]

@@ -1,64 +1,19 @@
 """Build the corpus of bad inputs from the small valid cohort in ``base/``.
 
-Each case is a folder holding only the file(s) that differ from ``base/`` (or a
-``remove.txt`` naming files to delete) and ``expected.txt``: the problems ``read_cohort``
-must report, one per line, as ``str(Problem)``, with ``<DIR>`` for the folder.  The
-expected lines are written here by hand from the edit each case makes.  ``base/`` is
-``simulate_cohort(4, seed=11).write(...)`` without its data dictionary.
-
-Run ``python tests/bad_inputs/make_cases.py`` to rebuild the case folders.
+The cases are registered in ``corpus.CASES`` by this file (kinds of bad table values and
+cross-file rules), ``file_cases.py`` (files the CSV reader cannot take: quoting, NUL bytes,
+huge cells, encodings, folders) and ``curve_cases.py`` (curves: missing, too short, wrong
+time axis, impossible units).  Run ``python tests/bad_inputs/make_cases.py`` to rebuild the
+case folders.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-BASE = HERE / "base"
-
-
-def rows(file):
-    return list(csv.reader(io.StringIO((BASE / file).read_text(), newline="")))
-
-
-def text(table):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table)
-    return buffer.getvalue()
-
-
-def edit(file, changes=(), *, append=None, drop=()):
-    """The CSV text of ``file`` with ``(row, column, value)`` changes (row 1 = first data row)."""
-    table = rows(file)
-    header = table[0]
-    for row, column, value in changes:
-        table[row][header.index(column)] = value
-    if append is not None:
-        table.append(list(table[append]))
-    keep = [r for i, r in enumerate(table) if i not in set(drop)]
-    return text(keep)
-
-
-def drop_column(file, column):
-    table = rows(file)
-    k = table[0].index(column)
-    return text([r[:k] + r[k + 1 :] for r in table])
-
-
-CASES = {}
-
-
-def case(name, expected, **files):
-    CASES[name] = (files, expected)
-
-
-N = "nodes.csv"
-P = "patients.csv"
-S = "screening.csv"
-T = "tics.csv"
+import curve_cases
+import file_cases
+from corpus import BASE, CASES, HERE, N, P, S, T, case, drop_column, edit
 
 case("01_missing_file", ["patients.csv: file is missing from <DIR>"], _remove=[P])
 latin = (BASE / N).read_text().replace("P001-N1,P001,left", "P001-N1,P001,gauche\u00e9", 1)
@@ -171,7 +126,11 @@ case(
 )
 case(
     "19_orphan_curve",
-    ["tics.csv, row 1, column 'node_id': value 'P001-N9': no such node_id in nodes.csv"],
+    [
+        "tics.csv, row 1, column 'node_id': value 'P001-N9': no such node_id in nodes.csv",
+        "nodes.csv, row 1, column 'node_id': value 'P001-N1': examined with CEUS (ceus_imaged "
+        "is yes) but tics.csv has no curve for this node",
+    ],
     **{T: edit(T, [(r, "node_id", "P001-N9") for r in range(1, 241)])},
 )
 case(
@@ -284,7 +243,10 @@ case(
 )
 case(
     "35_negative_linear_intensity",
-    ["tics.csv, row 5, column 'intensity': value -0.001: a linear intensity cannot be negative"],
+    [
+        "tics.csv, row 5, column 'intensity': value -0.001: a linear intensity cannot be "
+        "negative (decibels are unit db)"
+    ],
     **{T: edit(T, [(5, "intensity", "-0.00100")])},
 )
 case(
@@ -320,7 +282,10 @@ case(
 )
 case(
     "40_single_frame_curve",
-    ["tics.csv, row 1441, column 'node_id': value 'P004-N3': a curve needs at least 2 frames"],
+    [
+        "tics.csv, row 1441, column 'node_id': value 'P004-N3': a curve needs at least 10 "
+        "frames with an intensity to be fitted"
+    ],
     **{T: edit(T, drop=range(1442, 1681))},
 )
 case(
@@ -376,6 +341,7 @@ case(
 
 
 def main() -> None:
+    assert file_cases and curve_cases  # their cases are registered on import
     for folder in HERE.iterdir():
         if folder.is_dir() and folder.name[:2].isdigit():
             shutil.rmtree(folder)
@@ -383,8 +349,9 @@ def main() -> None:
         folder = HERE / name
         folder.mkdir()
         for file, content in files.items():
-            if file == "_remove":
-                (folder / "remove.txt").write_text("".join(f"{f}\n" for f in content))
+            if file in ("_remove", "_folders", "_links"):
+                listing = file[1:] + ".txt"
+                (folder / listing).write_text("".join(f"{f}\n" for f in content))
             elif isinstance(content, bytes):
                 (folder / file).write_bytes(content)
             else:
