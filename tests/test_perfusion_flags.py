@@ -165,3 +165,53 @@ def test_fit_tic_reports_flags_by_name(method):
     assert "peak_before_start" in fit.flags and not fit.analysable
     frame = fit.to_frame()
     assert bool(frame.loc[0, "flag_peak_before_start"]) and frame.loc[0, "flag"] == fit.flag
+
+
+def test_a_quantised_rounded_peak_is_not_called_clipped() -> None:
+    """A slow peak held for 4 frames on one gray level (2 fps) is not a clip.
+
+    Found in a simulated cohort (``simulate_cohort(20, seed=3)``, node P012-N2: top 0.0367
+    a.u., far below the display's saturation at 1.0, held for 4 frames): the shape test
+    alone flagged it; the fit shows its peak within a gray step of the flat top.
+    """
+    from ceuslib.cohort import simulate_cohort
+    from ceuslib.cohort.fitting import fit_cohort_curves
+
+    tics = simulate_cohort(20, seed=3).tics
+    curve = tics[tics["node_id"] == "P012-N2"]
+    top = curve["intensity"].max()
+    assert (curve["intensity"] == top).sum() == 4 and top < 0.05
+    fits = fit_cohort_curves(curve).iloc[0]
+    assert fits["flag"] == "" and bool(fits["analysable"])
+
+
+def test_flat_tops_of_unclipped_high_snr_curves_are_rarely_flagged() -> None:
+    """Shape alone flags several percent of quantised unclipped curves; the fit almost none."""
+    from ceuslib.perfusion.flags import clipped_by_shape
+
+    rng = np.random.default_rng(11)
+    params = default_params()
+    n = 400
+    sim = simulate_tics(
+        params={**params, "area": params["area"] * rng.uniform(0.3, 3, n)},
+        n_curves=n, fps=2.0, n_speckle=1000, seed=rng,
+    )  # fmt: skip
+    y = linearize(sim.displayed)
+    assert (y.max(axis=1) < 1.0).all(), "no curve reaches the display's top"
+    shape = clipped_by_shape(y)
+    fits = fit_tics(sim.time, y)
+    assert shape.sum() >= 4, "the quantisation case occurs"
+    assert fits["flag_clipped"].sum() <= 1
+
+
+def test_a_saturated_bolus_is_still_flagged_clipped() -> None:
+    params = default_params()
+    sim = simulate_tics(
+        params={**params, "area": params["area"] * 30}, n_curves=50, fps=2.0,
+        n_speckle=100, seed=3,
+    )  # fmt: skip
+    y = linearize(sim.displayed)
+    long_clip = (y >= 1.0).sum(axis=1) >= 6
+    fits = fit_tics(sim.time, y)
+    assert long_clip.sum() > 40
+    assert fits["flag_clipped"][long_clip].mean() >= 0.9

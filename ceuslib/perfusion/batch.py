@@ -31,6 +31,7 @@ class Batch:
     flags: dict
     fit: np.ndarray
     value_range: np.ndarray  # (n,) largest minus smallest frame of each curve
+    flat_top: np.ndarray  # (n,) clipped by shape only, to be confirmed by the fit
 
     @property
     def n(self) -> int:
@@ -100,21 +101,25 @@ def validate(
     enough = np.full(n, n_frames >= max(min_frames, MIN_FRAMES_FLOOR))
     fit = finite & increasing & enough
     clipped = np.zeros(n, dtype=bool)
+    flat_top = np.zeros(n, dtype=bool)
     if fit.any():
         rows = np.flatnonzero(fit)
         full = rows.size == n  # every curve: no copy
-        clipped[rows] = clipped_by_shape(
-            y if full else y[rows], highest=highest if full else highest[rows]
-        ) | clipped_by_level(
+        by_level = clipped_by_level(
             highest[rows], lowest[rows], saturation=saturation, truncation=truncation
         )
+        by_shape = clipped_by_shape(
+            y if full else y[rows], highest=highest if full else highest[rows]
+        )
+        clipped[rows] = by_level | by_shape
+        flat_top[rows] = by_shape & ~by_level
     flags = {
         "nonfinite": ~finite,
         "time_order": ~increasing,
         "few_frames": ~enough,
         "clipped": clipped,
     }
-    return Batch(t, y, flags, fit, highest - lowest)
+    return Batch(t, y, flags, fit, highest - lowest, flat_top)
 
 
 def group_by_blocks(batch: Batch, rows: np.ndarray, *, block_s: float):

@@ -20,7 +20,13 @@ from tqdm import tqdm
 from ceuslib.perfusion.batch import MIN_FRAMES_FLOOR, group_by_blocks, validate
 from ceuslib.perfusion.descriptors import DESCRIPTORS
 from ceuslib.perfusion.estimate import Estimates
-from ceuslib.perfusion.flags import FLAG_REGISTRY, FLAGS, flag_columns, flag_text
+from ceuslib.perfusion.flags import (
+    FLAG_REGISTRY,
+    FLAGS,
+    confirm_flat_top,
+    flag_columns,
+    flag_text,
+)
 from ceuslib.perfusion.models import BolusModel, get_model
 from ceuslib.perfusion.refits import fit_group
 from ceuslib.perfusion.summary import summarise
@@ -227,7 +233,21 @@ def fit_tics(
         fitted = _assemble(rows, parts)
         t_rows = batch.t if batch.t.ndim == 1 else batch.t[rows]
         columns, fit_flags = summarise(m, t_rows, fitted, data_range=batch.value_range[rows])
-    return _table(m, batch, rows, columns, fit_flags)
+    input_flags = {**batch.flags, "clipped": _clipped(batch, rows, columns)}
+    return _table(m, batch, rows, columns, fit_flags, input_flags)
+
+
+def _clipped(batch, rows: np.ndarray, columns: dict) -> np.ndarray:
+    """The input's clipped flags, a flat top kept only where the fit confirms a clip."""
+    clipped = batch.flags["clipped"].copy()
+    flat = batch.flat_top[rows]
+    if flat.any():
+        peak = columns["pe"][flat] + columns["offset"][flat]
+        # a fit that did not converge cannot vouch for the top: keep its flag
+        peak = np.where(columns["converged"][flat], peak, np.nan)
+        real = confirm_flat_top(batch.y[rows[flat]], peak)
+        clipped[rows[flat][~real]] = False
+    return clipped
 
 
 def _assemble(rows: np.ndarray, parts) -> Estimates:
@@ -238,7 +258,7 @@ def _assemble(rows: np.ndarray, parts) -> Estimates:
     return Estimates.concat([est for _, est in parts]).take(order)
 
 
-def _table(m, batch, rows, columns, fit_flags) -> pd.DataFrame:
+def _table(m, batch, rows, columns, fit_flags, input_flags) -> pd.DataFrame:
     """One row per curve: the fitted columns where a curve was fitted, NaN elsewhere."""
     n = batch.n
     names = _result_columns(m)
@@ -247,7 +267,7 @@ def _table(m, batch, rows, columns, fit_flags) -> pd.DataFrame:
         full = np.full(n, np.nan) if column.dtype.kind == "f" else np.zeros(n, column.dtype)
         full[rows] = column
         values[name] = full
-    masks = {name: mask.copy() for name, mask in batch.flags.items()}
+    masks = {name: mask.copy() for name, mask in input_flags.items()}
     for name, mask in fit_flags.items():
         full = masks.get(name, np.zeros(n, dtype=bool)).copy()
         full[rows] |= mask
