@@ -3,7 +3,7 @@
 :func:`build_report` computes, from a cohort in the book's format (the shipped synthetic
 cohort or a study's own files read by :func:`ceuslib.cohort.read_cohort`):
 
-- ``stard``: the STARD 2015 participant flow (:func:`ceuslib.eligibility.stard_flow`);
+- ``stard``: the STARD 2015 participant flow (:func:`ceuslib.cohort.eligibility.stard_flow`);
 - ``accuracy``: sensitivity, specificity, predictive values, likelihood ratios and the other
   measures of :func:`ceuslib.accuracy.diagnostic_metrics` (Wilson intervals) for the
   qualitative CEUS reading and for the CT/MRI call, node by node (nodes matched to pathology)
@@ -39,7 +39,7 @@ from ceuslib.analysis import (
     roc_table,
 )
 from ceuslib.cohort import Cohort
-from ceuslib.eligibility import stard_flow
+from ceuslib.cohort.eligibility import stard_flow
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ def write_report(report: Report, out: str | os.PathLike[str], *, source: str = "
     pathlib.Path
         The folder written.
     """
-    from ceuslib.plots_report import save_report_figures
+    from ceuslib.plots.report import save_report_figures
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
