@@ -13,14 +13,14 @@ cohort or a study's own files read by :func:`ceuslib.cohort.read_cohort`):
 - ``decision``: per 100 patients, what observing every neck whose CEUS-examined nodes are all
   CEUS-negative would do (:func:`ceuslib.decision.evaluate_policy`).
 
-:func:`write_report` writes them as CSV files, the figures as PNG and SVG, and one HTML page
-that needs nothing from the network, all at once or not at all.  ``ceuslib report DIR --out
+:func:`write_report` writes them as CSV files, the figures as PNG and SVG
+(:mod:`ceuslib.plots.report`), and one HTML page that needs nothing from the network
+(:mod:`ceuslib.report_page`), all at once or not at all.  ``ceuslib report DIR --out
 OUT`` does both from the command line.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import tempfile
@@ -29,7 +29,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ceuslib import __version__
 from ceuslib.analysis import (
     DEFAULT_SEED,
     accuracy_table,
@@ -40,6 +39,7 @@ from ceuslib.analysis import (
 )
 from ceuslib.cohort import Cohort
 from ceuslib.cohort.eligibility import stard_flow
+from ceuslib.report_page import report_page
 
 
 @dataclass(frozen=True)
@@ -141,74 +141,6 @@ def build_report(
     )
 
 
-def _html_page(report: Report, source: str, figures: dict[str, str]) -> str:
-    def table(frame: pd.DataFrame) -> str:
-        return frame.to_html(index=False, float_format=lambda x: f"{x:.3f}", border=0)
-
-    accuracy = report.accuracy[
-        report.accuracy["measure"].isin(
-            ["sensitivity", "specificity", "ppv", "npv", "lr_positive", "lr_negative"]
-        )
-    ][["level", "test", "measure", "estimate", "ci_low", "ci_high", "tp", "fp", "fn", "tn"]]
-    roc = report.roc.drop(columns=["descriptor"])
-    sections = [
-        ("Participant flow (STARD 2015)", table(report.stard), "stard_flow"),
-        (
-            "CEUS results by reference standard, uninterpretable results included "
-            "(STARD 2015 items 23 and 24)",
-            table(report.index_test),
-            None,
-        ),
-        (
-            f"Target nodes left out of an analysis ({len(report.exclusions)}), with the reason",
-            table(report.exclusions)
-            if len(report.exclusions)
-            else "<p>None: every target node entered every analysis.</p>",
-            None,
-        ),
-        (
-            f"Diagnostic accuracy ({report.level:.0%} Wilson intervals; log-method likelihood "
-            "ratios)",
-            table(accuracy),
-            None,
-        ),
-        (
-            "ROC analysis of quantitative descriptors (DeLong; clustered: Obuchowski)",
-            table(roc),
-            "roc",
-        ),
-        (
-            "Observe the neck when every CEUS-examined node is CEUS-negative: per 100 patients "
-            f"({report.decision_patients} patients; {report.n_boot} patient bootstrap "
-            f"resamples, seed {report.seed})",
-            table(report.decision),
-            None,
-        ),
-    ]
-    body = []
-    for title, content, figure in sections:
-        body.append(f"<h2>{html.escape(title)}</h2>")
-        if figure:
-            body.append(
-                f'<figure><img src="{figure}.png" alt="{html.escape(figures[figure])}" '
-                f'width="640"><figcaption>{html.escape(figures[figure])}</figcaption></figure>'
-            )
-        body.append(content)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>CEUS methods supplement</title><style>"
-        "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#111;"
-        "background:#fff;line-height:1.45}table{border-collapse:collapse;font-size:.85rem}"
-        "td,th{padding:.2rem .5rem;border-bottom:1px solid #ccc;text-align:right}"
-        "th{background:#f0f0f0}figcaption{font-size:.85rem;color:#333}</style></head><body>"
-        "<h1>CEUS of cervical lymph nodes after NACI: methods supplement</h1>"
-        f"<p>Data: <code>{html.escape(source)}</code>. Computed by ceuslib {__version__}; "
-        "every table is also written as CSV beside this page.</p>"
-        + "\n".join(body)
-        + "</body></html>\n"
-    )
-
-
 def write_report(report: Report, out: str | os.PathLike[str], *, source: str = "") -> Path:
     """Write the report's tables (CSV), figures (PNG and SVG) and ``index.html`` into ``out``.
 
@@ -243,7 +175,8 @@ def write_report(report: Report, out: str | os.PathLike[str], *, source: str = "
             staging / "roc_points.csv", index=False, lineterminator="\n", float_format="%.10g"
         )
         figures = save_report_figures(report, staging)
-        (staging / "index.html").write_text(_html_page(report, source, figures), encoding="utf-8")
+        page = report_page(report, source=source, figures=figures)
+        (staging / "index.html").write_text(page, encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)
