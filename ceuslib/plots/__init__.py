@@ -6,7 +6,7 @@ layer below and returns the figure or axes:
 
 - :mod:`ceuslib.plots.style`: the one look of every figure (Okabe-Ito colours from
   :mod:`ceuslib.plots.palette`, white background, sizes, the book's SVG format) and
-  :func:`book_style`, which a chapter calls once in its setup cell;
+  :func:`~ceuslib.plots.style.book_style`, which a chapter calls once in its setup cell;
 - :mod:`ceuslib.plots.study`: the STARD 2015 participant flow;
 - :mod:`ceuslib.plots.accuracy`: ROC curves;
 - :mod:`ceuslib.plots.decision`: decision curves and calibration plots;
