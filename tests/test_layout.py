@@ -19,9 +19,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ceuslib"
 
-#: Modules every part may import: the package itself, errors, file writing, data paths,
-#: DICOM dataset construction, wording of numbers, the deprecation warning.
-BASE = {"ceuslib", "errors", "atomic", "datasets", "dicom_build", "prose", "deprecation"}
+#: Modules every part may import: the package itself, errors, file writing and the output
+#: contract (atomic, filesystem, outputs), data paths, DICOM dataset construction, wording of
+#: numbers, the deprecation warning.
+BASE = {
+    "ceuslib",
+    "errors",
+    "atomic",
+    "filesystem",
+    "outputs",
+    "datasets",
+    "dicom_build",
+    "prose",
+    "deprecation",
+}
 
 #: Old module name -> its new home (each old name warns when imported).
 MOVED = {
