@@ -74,8 +74,8 @@ pdf: $(STAMP) $(CHROMIUM)
 	$(BIN)/python tools/make_pdf.py --chromium $(CHROMIUM)
 
 lint: $(STAMP)
-	$(BIN)/ruff check ceuslib tests tools bench
-	$(BIN)/ruff format --check ceuslib tests tools bench
+	$(BIN)/ruff check ceuslib tests tools bench conftest.py
+	$(BIN)/ruff format --check ceuslib tests tools bench conftest.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

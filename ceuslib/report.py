@@ -3,7 +3,7 @@
 :func:`build_report` computes, from a cohort in the book's format (the shipped synthetic
 cohort or a study's own files read by :func:`ceuslib.cohort.read_cohort`):
 
-- ``stard``: the STARD 2015 participant flow (:func:`ceuslib.eligibility.stard_flow`);
+- ``stard``: the STARD 2015 participant flow (:func:`ceuslib.cohort.eligibility.stard_flow`);
 - ``accuracy``: sensitivity, specificity, predictive values, likelihood ratios and the other
   measures of :func:`ceuslib.accuracy.diagnostic_metrics` (Wilson intervals) for the
   qualitative CEUS reading and for the CT/MRI call, node by node (nodes matched to pathology)
@@ -13,21 +13,20 @@ cohort or a study's own files read by :func:`ceuslib.cohort.read_cohort`):
 - ``decision``: per 100 patients, what observing every neck whose CEUS-examined nodes are all
   CEUS-negative would do (:func:`ceuslib.decision.evaluate_policy`).
 
-:func:`write_report` writes them as CSV files, the figures as PNG and SVG, and one HTML page
-that needs nothing from the network, all at once or not at all (:mod:`ceuslib.outputs`).
+:func:`write_report` writes them as CSV files, the figures as PNG and SVG
+(:mod:`ceuslib.plots.report`), and one HTML page that needs nothing from the network
+(:mod:`ceuslib.report_page`), all at once or not at all (:mod:`ceuslib.outputs`).
 ``ceuslib report DIR --out OUT`` does both from the command line.
 """
 
 from __future__ import annotations
 
-import html
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ceuslib import __version__
 from ceuslib.analysis import (
     DEFAULT_SEED,
     accuracy_table,
@@ -37,8 +36,9 @@ from ceuslib.analysis import (
     roc_table,
 )
 from ceuslib.cohort import Cohort
-from ceuslib.eligibility import stard_flow
+from ceuslib.cohort.eligibility import stard_flow
 from ceuslib.outputs import Target, folder_target, staged_folder
+from ceuslib.report_page import report_page
 
 
 @dataclass(frozen=True)
@@ -140,74 +140,6 @@ def build_report(
     )
 
 
-def _html_page(report: Report, source: str, figures: dict[str, str]) -> str:
-    def table(frame: pd.DataFrame) -> str:
-        return frame.to_html(index=False, float_format=lambda x: f"{x:.3f}", border=0)
-
-    accuracy = report.accuracy[
-        report.accuracy["measure"].isin(
-            ["sensitivity", "specificity", "ppv", "npv", "lr_positive", "lr_negative"]
-        )
-    ][["level", "test", "measure", "estimate", "ci_low", "ci_high", "tp", "fp", "fn", "tn"]]
-    roc = report.roc.drop(columns=["descriptor"])
-    sections = [
-        ("Participant flow (STARD 2015)", table(report.stard), "stard_flow"),
-        (
-            "CEUS results by reference standard, uninterpretable results included "
-            "(STARD 2015 items 23 and 24)",
-            table(report.index_test),
-            None,
-        ),
-        (
-            f"Target nodes left out of an analysis ({len(report.exclusions)}), with the reason",
-            table(report.exclusions)
-            if len(report.exclusions)
-            else "<p>None: every target node entered every analysis.</p>",
-            None,
-        ),
-        (
-            f"Diagnostic accuracy ({report.level:.0%} Wilson intervals; log-method likelihood "
-            "ratios)",
-            table(accuracy),
-            None,
-        ),
-        (
-            "ROC analysis of quantitative descriptors (DeLong; clustered: Obuchowski)",
-            table(roc),
-            "roc",
-        ),
-        (
-            "Observe the neck when every CEUS-examined node is CEUS-negative: per 100 patients "
-            f"({report.decision_patients} patients; {report.n_boot} patient bootstrap "
-            f"resamples, seed {report.seed})",
-            table(report.decision),
-            None,
-        ),
-    ]
-    body = []
-    for title, content, figure in sections:
-        body.append(f"<h2>{html.escape(title)}</h2>")
-        if figure:
-            body.append(
-                f'<figure><img src="{figure}.png" alt="{html.escape(figures[figure])}" '
-                f'width="640"><figcaption>{html.escape(figures[figure])}</figcaption></figure>'
-            )
-        body.append(content)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>CEUS methods supplement</title><style>"
-        "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;color:#111;"
-        "background:#fff;line-height:1.45}table{border-collapse:collapse;font-size:.85rem}"
-        "td,th{padding:.2rem .5rem;border-bottom:1px solid #ccc;text-align:right}"
-        "th{background:#f0f0f0}figcaption{font-size:.85rem;color:#333}</style></head><body>"
-        "<h1>CEUS of cervical lymph nodes after NACI: methods supplement</h1>"
-        f"<p>Data: <code>{html.escape(source)}</code>. Computed by ceuslib {__version__}; "
-        "every table is also written as CSV beside this page.</p>"
-        + "\n".join(body)
-        + "</body></html>\n"
-    )
-
-
 def write_report(
     report: Report,
     out: str | os.PathLike[str] | Target,
@@ -243,7 +175,7 @@ def write_report(
     ceuslib.outputs.OutputError
         When ``out`` may not be written (the message says why) or writing fails.
     """
-    from ceuslib.plots_report import save_report_figures
+    from ceuslib.plots.report import save_report_figures
 
     target = out if isinstance(out, Target) else folder_target(out, kind="report", force=force)
     with staged_folder(target) as staged:
@@ -251,7 +183,7 @@ def write_report(
             staged.write(f"{stem}.csv", _csv(frame))
         staged.write("roc_points.csv", _csv(report.roc_points))
         figures = save_report_figures(report, staged.path)
-        staged.write("index.html", _html_page(report, source, figures))
+        staged.write("index.html", report_page(report, source=source, figures=figures))
     return target.path
 
 

@@ -394,7 +394,7 @@ def test_python_dash_m_gives_no_traceback(tmp_path: Path) -> None:
 
 def test_importing_ceuslib_does_not_import_matplotlib() -> None:
     code = (
-        "import sys, ceuslib, ceuslib.cohort, ceuslib.eligibility, ceuslib.cli; "
+        "import sys, ceuslib, ceuslib.cohort, ceuslib.cohort.eligibility, ceuslib.cli; "
         "print('matplotlib' in sys.modules)"
     )
     result = subprocess.run(

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ceuslib.decision import decision_curve
-from ceuslib.plots_decision import plot_calibration, plot_decision_curve
+from ceuslib.plots.decision import plot_calibration, plot_decision_curve
 
 
 def test_importing_the_decision_statistics_does_not_import_matplotlib():

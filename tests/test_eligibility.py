@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from ceuslib.cohort import simulate_cohort
-from ceuslib.eligibility import CRITERIA, screen, stard_flow
+from ceuslib.cohort.eligibility import CRITERIA, screen, stard_flow
 
 
 @pytest.fixture(scope="module")

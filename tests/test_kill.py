@@ -26,7 +26,7 @@ import pytest
 
 import ceuslib.cohort
 import ceuslib.filesystem
-import ceuslib.plots_report
+import ceuslib.plots.report
 import ceuslib.report
 from ceuslib.cli import main
 from ceuslib.cohort import simulate_cohort
@@ -88,7 +88,7 @@ def computed(study, tmp_path_factory):
     figures = {}
     for seed, report in reports.items():
         folder = tmp_path_factory.mktemp("figures")
-        captions = ceuslib.plots_report.save_report_figures(report, folder)
+        captions = ceuslib.plots.report.save_report_figures(report, folder)
         figures[seed] = captions, {p.name: p.read_bytes() for p in folder.iterdir()}
     simulated = {(n, seed): simulate_cohort(n, seed=seed) for n, seed in ((3, 1), (4, 2))}
     return cohort, simulated, reports, figures
@@ -108,7 +108,7 @@ def writes_only(computed, monkeypatch):
     monkeypatch.setattr(ceuslib.cohort, "read_cohort", lambda directory: cohort)
     monkeypatch.setattr(ceuslib.cohort, "simulate_cohort", lambda n, seed: simulated[n, seed])
     monkeypatch.setattr(ceuslib.report, "build_report", lambda data, **kw: reports[kw["seed"]])
-    monkeypatch.setattr(ceuslib.plots_report, "save_report_figures", draw)
+    monkeypatch.setattr(ceuslib.plots.report, "save_report_figures", draw)
     # A kill is not a power cut: what fsync guards against is not tested here.
     monkeypatch.setattr(os, "fsync", lambda handle: None)
 

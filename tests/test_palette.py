@@ -20,14 +20,14 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from ceuslib import palette
 from ceuslib.cohort import simulate_cohort
+from ceuslib.cohort.eligibility import stard_flow
 from ceuslib.decision import decision_curve
-from ceuslib.eligibility import stard_flow
-from ceuslib.palette import OKABE_ITO, SERIES, contrast_ratio
-from ceuslib.plots_decision import plot_calibration, plot_decision_curve
-from ceuslib.plots_report import plot_roc
-from ceuslib.plots_study import plot_stard_flow
+from ceuslib.plots import palette
+from ceuslib.plots.accuracy import plot_roc
+from ceuslib.plots.decision import plot_calibration, plot_decision_curve
+from ceuslib.plots.palette import OKABE_ITO, SERIES, contrast_ratio
+from ceuslib.plots.study import plot_stard_flow
 
 REFERENCE = Path(__file__).parent / "reference" / "palette"
 # WCAG 2.1 success criterion 1.4.11 (non-text contrast): graphical objects need 3:1.
@@ -160,14 +160,14 @@ def test_no_module_or_chapter_types_out_an_okabe_ito_colour(root: Path) -> None:
         *sorted((root / "tools").glob("*.py")),
         *sorted((root / "bench").glob("*.py")),
     ]
-    files.remove(root / "ceuslib" / "palette.py")
+    files.remove(root / "ceuslib" / "plots" / "palette.py")
     assert len(files) > 20
     found = {
         str(path.relative_to(root)): literals
         for path in files
         if (literals := okabe_ito_literals(path.read_text(encoding="utf-8")))
     }
-    assert found == {}, "import the colours from ceuslib.palette instead"
+    assert found == {}, "import the colours from ceuslib.plots.palette instead"
 
 
 # ---------------------------------------------------------------- no thin low-contrast lines

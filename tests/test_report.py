@@ -123,12 +123,12 @@ def test_written_report_is_complete_offline_and_reproducible(report, tmp_path: P
 
 
 def test_failed_write_leaves_nothing_behind(report, tmp_path: Path, monkeypatch) -> None:
-    import ceuslib.plots_report
+    import ceuslib.plots.report
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(ceuslib.plots_report, "save_report_figures", broken)
+    monkeypatch.setattr(ceuslib.plots.report, "save_report_figures", broken)
     with pytest.raises(OutputError, match="out: cannot be written: disk full"):
         write_report(report, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []

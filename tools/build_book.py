@@ -40,9 +40,14 @@ BIN = Path(sys.executable).parent
 
 
 def fingerprint(data_dir: Path) -> str:
-    """A hash of everything chapter outputs depend on besides the chapters' own code."""
+    """A hash of everything chapter outputs depend on besides the chapters' own code.
+
+    The library's files (code, templates, data dictionary), the pinned dependencies and the
+    data.
+    """
     digest = hashlib.sha256()
-    files = [*sorted((ROOT / "ceuslib").rglob("*.py")), ROOT / "requirements" / "lock.txt"]
+    package = (p for p in (ROOT / "ceuslib").rglob("*") if p.is_file() and p.suffix != ".pyc")
+    files = [*sorted(package), ROOT / "requirements" / "lock.txt"]
     files += sorted(p for p in data_dir.rglob("*") if p.is_file())
     for path in files:
         digest.update(str(path.relative_to(path.anchor)).encode())

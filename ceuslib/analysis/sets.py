@@ -206,7 +206,7 @@ def analysis_set(
     cohort : ceuslib.cohort.Cohort
         From :func:`ceuslib.cohort.read_cohort` or :func:`ceuslib.cohort.simulate_cohort`.
     fits : pandas.DataFrame, optional
-        The curve fits (:func:`ceuslib.cohort.fitting.fit_cohort_curves`), one row per
+        The curve fits (:func:`ceuslib.cohort.fit_cohort_curves`), one row per
         ``node_id``; fitted here with ``model`` when omitted and the cohort has curves.
     model : str
         The bolus model used when the curves are fitted here.

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ceuslib.cohort.eligibility import CRITERIA
 from ceuslib.cohort.validation import Problems
-from ceuslib.eligibility import CRITERIA
 
 
 def _has(frame: pd.DataFrame | None, *names: str) -> bool:

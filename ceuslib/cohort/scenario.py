@@ -57,8 +57,8 @@ class Scenario:
         (0.08, 0.10, 0.22, 0.18, 0.22, 0.10, 0.10),
         "ASSUMPTION",
         "Relative frequency of the first failed criterion among excluded patients, in the "
-        "order of ceuslib.eligibility.CRITERIA (not HNSCC, no NACI, cN0, surgery elsewhere, "
-        "incomplete NACI, prior treatment, distant metastasis).",
+        "order of ceuslib.cohort.eligibility.CRITERIA (not HNSCC, no NACI, cN0, surgery "
+        "elsewhere, incomplete NACI, prior treatment, distant metastasis).",
     )
     second_reason_probability: float = _f(
         0.15, "ASSUMPTION", "Chance that an excluded patient fails a second criterion too."

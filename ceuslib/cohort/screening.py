@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ceuslib.cohort._draw import choice
+from ceuslib.cohort.eligibility import CRITERIA
 from ceuslib.cohort.scenario import Scenario
-from ceuslib.eligibility import CRITERIA
 
 
 def simulate_screening(

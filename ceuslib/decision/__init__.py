@@ -7,7 +7,7 @@ patients or neck sides (resampled by patient), the number of CEUS-negative necks
 needs to show that the residual risk is low enough, and a multivariable logistic model with
 bootstrap optimism correction.
 
-Plots live in :mod:`ceuslib.plots_decision`; nothing here imports matplotlib.
+Plots live in :mod:`ceuslib.plots.decision`; nothing here imports matplotlib.
 """
 
 from ceuslib.accuracy.resample import bootstrap_weights
