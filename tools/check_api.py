@@ -196,11 +196,20 @@ class FieldsValidator(Validator):
     library documents them under ``Attributes`` (what they are on the result), so the
     attributes that are fields count as documented parameters (PR01, PR02, PR03 and the
     type and description checks of each). Fields inherited from another dataclass may be
-    documented in its docstring.
+    documented in its docstring; private fields (a leading underscore) need not be.
     """
 
     def __init__(self, obj_name: str) -> None:
         super().__init__(get_doc_object(Validator._load_obj(obj_name)))
+
+    @property
+    def signature_parameters(self) -> tuple[str, ...]:
+        """The parameters of the signature, without the undocumented private fields."""
+        parameters = super().signature_parameters
+        if not (inspect.isclass(self.obj) and is_dataclass(self.obj)):
+            return parameters
+        documented = self.doc_all_parameters
+        return tuple(p for p in parameters if not p.startswith("_") or p in documented)
 
     @property
     def doc_all_parameters(self) -> dict[str, tuple[str, list[str]]]:
@@ -218,7 +227,7 @@ class FieldsValidator(Validator):
             documented.update(inherited)
         documented.update(self._doc_parameters(["Attributes"]))
         for name, item in documented.items():
-            if name in names:
+            if name in names and name not in parameters:
                 parameters[name] = item
         return parameters
 
