@@ -373,7 +373,7 @@ class BolusModel:
         Parameters
         ----------
         **shape : float or array_like
-            The two shape parameters, by the names of :attr:`shape_names`.
+            The two shape parameters, by the names of ``shape_names``.
 
         Returns
         -------
@@ -388,7 +388,7 @@ class BolusModel:
         Parameters
         ----------
         **shape : float or array_like
-            The two shape parameters, by the names of :attr:`shape_names`.
+            The two shape parameters, by the names of ``shape_names``.
 
         Returns
         -------
@@ -405,7 +405,7 @@ class BolusModel:
         t0 : float or array_like
             Appearance time, in seconds.
         **shape : float or array_like
-            The two shape parameters, by the names of :attr:`shape_names`.
+            The two shape parameters, by the names of ``shape_names``.
 
         Returns
         -------
@@ -422,7 +422,7 @@ class BolusModel:
         t0 : float or array_like
             Appearance time, in seconds.
         **shape : float or array_like
-            The two shape parameters, by the names of :attr:`shape_names`.
+            The two shape parameters, by the names of ``shape_names``.
 
         Returns
         -------
@@ -437,7 +437,7 @@ class BolusModel:
         Parameters
         ----------
         **shape : float or array_like
-            The two shape parameters, by the names of :attr:`shape_names`.
+            The two shape parameters, by the names of ``shape_names``.
 
         Returns
         -------

@@ -98,8 +98,8 @@ class Cine:
 
         Parameters
         ----------
-        mask : numpy.ndarray of bool, shape (height, width)
-            The pixels.
+        mask : numpy.ndarray of bool
+            The pixels, shape ``(height, width)``.
 
         Returns
         -------
