@@ -7,10 +7,13 @@ public function and class, and every public method and property of a public clas
 
 - the docstring is validated by ``numpydoc.validate`` with the checks of the
   ``[tool.numpydoc_validation]`` table of ``pyproject.toml`` (the table ``numpydoc lint``
-  reads too; the rules left out are listed and justified there);
-- every parameter (``self`` and ``cls`` aside) and the return value carry a type hint.
+  reads too; the rules left out are listed and justified there), the fields of a dataclass
+  documented under ``Attributes``;
+- every parameter (``self`` and ``cls`` aside) and the return value carry a type hint, and
+  a parameter documented as an array is not hinted ``object``.
 
-Packages named in ``skip_packages`` of ``[tool.ceuslib.api_check]`` are not walked.
+``[tool.ceuslib.api_check]`` names the packages not walked (``skip_packages``) and the
+checks asked of functions only, not of classes and methods (``functions_only``).
 Exit status 0 when nothing is found, 1 with one line per finding otherwise::
 
     python tools/check_api.py                      # the whole library
