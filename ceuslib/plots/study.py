@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from ceuslib.cohort.eligibility import StardFlow
@@ -36,7 +38,7 @@ def _arrow(ax, start, end):
     )
 
 
-def plot_stard_flow(flow: StardFlow, *, ax=None):
+def plot_stard_flow(flow: StardFlow, *, ax: Axes | None = None) -> Figure:
     """Draw the STARD 2015 flow diagram of a study.
 
     Parameters
@@ -49,6 +51,7 @@ def plot_stard_flow(flow: StardFlow, *, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+        The figure drawn on.
 
     Notes
     -----
