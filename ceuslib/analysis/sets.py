@@ -75,29 +75,70 @@ class AnalysisSet:
         )
 
     def node_level(self) -> pd.DataFrame:
-        """The nodes of the node-level analyses of a reading (``in_node``), fresh index."""
+        """The nodes of the node-level analyses of a reading (``in_node``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :attr:`nodes` with a fresh index.
+        """
         return self.nodes[self.nodes["in_node"]].reset_index(drop=True)
 
     def curve_level(self) -> pd.DataFrame:
-        """The nodes of the analyses of fitted descriptors (``in_curve``), fresh index."""
+        """The nodes of the analyses of fitted descriptors (``in_curve``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :attr:`nodes` with a fresh index.
+        """
         return self.nodes[self.nodes["in_curve"]].reset_index(drop=True)
 
     def patient_level(self) -> pd.DataFrame:
-        """The patients of the patient-level analyses (``in_patient``)."""
+        """The patients of the patient-level analyses (``in_patient``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :attr:`patients`, indexed by ``patient_id``.
+        """
         return self.patients[self.patients["in_patient"]]
 
     def truth(self, level: str) -> np.ndarray:
-        """The reference standard (bool) of the ``"node"``, ``"curve"`` or ``"patient"`` set."""
+        """The reference standard of one analysis set.
+
+        Parameters
+        ----------
+        level : {"node", "curve", "patient"}
+            The set: node-level readings, fitted curves, or patients.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True where the unit has residual tumour, in the set's order.
+        """
         if level == "patient":
             return self.patient_level()["residual"].to_numpy(dtype=bool)
         frame = {"node": self.node_level, "curve": self.curve_level}[level]()
         return frame["truth"].to_numpy(dtype=bool)
 
     def calls(self, level: str, reading: Reading = CEUS_READING) -> np.ndarray:
-        """A reading's positive calls (bool) on the ``"node"`` or ``"patient"`` set.
+        """A reading's positive calls on one analysis set.
 
         At patient level an indeterminate call is not positive; :meth:`exclusions` and
         :meth:`index_test_results` count the patients concerned.
+
+        Parameters
+        ----------
+        level : {"node", "curve", "patient"}
+            The set, as in :meth:`truth`.
+        reading : Reading
+            The index test (CEUS by default).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True where the reading is positive, in the set's order.
         """
         if level == "patient":
             return (self.patient_level()[f"call_{reading.key}"] == "positive").to_numpy()
@@ -214,6 +255,7 @@ def analysis_set(
     Returns
     -------
     AnalysisSet
+        Every target node and enrolled patient with the analyses it enters.
 
     Notes
     -----
