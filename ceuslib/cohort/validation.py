@@ -81,7 +81,8 @@ def check_columns(file: str, raw: pd.DataFrame, decimal_comma: bool, out: Proble
     specs = columns(file)
     for name, spec in specs.items():
         if name not in raw.columns:
-            out.add(file, "column is missing (the data dictionary lists it)", column=name)
+            if not spec.optional:
+                out.add(file, "column is missing (the data dictionary lists it)", column=name)
             continue
         typed[name] = _check_column(file, spec, raw, decimal_comma, out)
     present = [n for n in specs if n in typed]
@@ -109,6 +110,8 @@ def _check_column(file, spec: ColumnSpec, raw, decimal_comma, out: Problems):
         out.add_rows(file, "must not be empty", raw, empty, spec.name)
     if spec.type in ("integer", "number"):
         return _check_numeric(file, spec, raw, empty, decimal_comma, out)
+    if spec.type == "date":
+        return _check_date(file, spec, raw, empty, out)
     values = text.to_numpy(dtype=object)
     if spec.type == "category":
         allowed = spec.categories
@@ -151,6 +154,35 @@ def _check_numeric(file, spec, raw, empty, decimal_comma, out: Problems):
     if spec.type == "integer" and not np.isnan(numbers).any():
         return pd.Series(numbers.astype(np.int64), index=raw.index)
     return pd.Series(numbers, index=raw.index)
+
+
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """ISO ``YYYY-MM-DD`` text as ``datetime64`` (``NaT`` where empty or not such a date).
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["2024-08-13", "", "2024-02-30", "13.08.2024"])).tolist()
+    [Timestamp('2024-08-13 00:00:00'), NaT, NaT, NaT]
+    """
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    iso = text.str.fullmatch(_ISO_DATE)
+    dates = pd.to_datetime(text.where(iso, None), format="%Y-%m-%d", errors="coerce")
+    return dates.astype("datetime64[s]")
+
+
+def _check_date(file, spec, raw, empty, out: Problems):
+    dates = parse_dates(raw[spec.name].where(~empty, None))
+    bad = ~empty & dates.isna().to_numpy()
+    out.add_rows(file, "must be a date written YYYY-MM-DD (e.g. 2024-08-13)", raw, bad, spec.name)
+    if spec.date_range is not None:
+        first, last = spec.date_range
+        outside = ~bad & ~empty & ~dates.between(first, last).to_numpy()
+        out.add_rows(file, f"out of range: must lie in {first} to {last}", raw, outside, spec.name)
+        dates = dates.where(~outside)
+    return dates
 
 
 def check_references(tables: dict[str, pd.DataFrame], out: Problems) -> None:

@@ -253,9 +253,9 @@ case(
     "36_curve_rows_not_contiguous",
     [
         "tics.csv, row 300, column 'node_id': value 'P001-N1': the rows of a curve must be "
-        "contiguous (this node_id appeared earlier)",
+        "contiguous (this node_id and roi appeared earlier)",
         "tics.csv, row 301, column 'node_id': value 'P002-N1': the rows of a curve must be "
-        "contiguous (this node_id appeared earlier)",
+        "contiguous (this node_id and roi appeared earlier)",
     ],
     **{T: edit(T, [(300, "node_id", "P001-N1")])},
 )
