@@ -302,8 +302,13 @@ def _check_display(t, curves, unit, nodes, examinations, out: Problems) -> None:
     top = value("saturation_level")
     if unit == "normalized":
         top = np.where(np.isnan(top), 1.0, top)
-    _flag(out, "intensity above the saturation_level of the node's examination "
-          "(examinations.csv)", t, at(high > top * (1 + 1e-9)), "intensity")
+    _flag(
+        out,
+        "intensity above the saturation_level of the node's examination (examinations.csv)",
+        t,
+        at(high > top * (1 + 1e-9)),
+        "intensity",
+    )
     dynamic = value("dynamic_range_db")
     if unit == "db":
         wide = high - low > dynamic + 1e-6
@@ -312,14 +317,30 @@ def _check_display(t, curves, unit, nodes, examinations, out: Problems) -> None:
             wide = (low > 0) & (10 * np.log10(high / low) > dynamic + 0.01)
     else:
         wide = np.zeros(len(fitted), dtype=bool)
-    _flag(out, "the curve spans more than the dynamic_range_db of the node's examination "
-          "(examinations.csv): a display cannot show that range", t, at(wide), "intensity")
+    _flag(
+        out,
+        "the curve spans more than the dynamic_range_db of the node's examination "
+        "(examinations.csv): a display cannot show that range",
+        t,
+        at(wide),
+        "intensity",
+    )
     rate = value("frame_rate_hz")
-    _flag(out, "frames are closer together than the frame_rate_hz of the node's examination "
-          "(examinations.csv)", t, at(fitted["step"].to_numpy() < 0.999 / rate), "time_s")
-    _flag(out, "the curve runs longer than the clip_length_s of the node's examination "
-          "(examinations.csv)", t, at(fitted["last"].to_numpy() > value("clip_length_s")),
-          "time_s")
+    _flag(
+        out,
+        "frames are closer together than the frame_rate_hz of the node's examination "
+        "(examinations.csv)",
+        t,
+        at(fitted["step"].to_numpy() < 0.999 / rate),
+        "time_s",
+    )
+    _flag(
+        out,
+        "the curve runs longer than the clip_length_s of the node's examination (examinations.csv)",
+        t,
+        at(fitted["last"].to_numpy() > value("clip_length_s")),
+        "time_s",
+    )
 
 
 def _check_nodes(t: pd.DataFrame, nodes: pd.DataFrame, out: Problems) -> None:

@@ -1,4 +1,4 @@
-"""The data dictionary as a Frictionless Data Package: ``datapackage.json``, one Table Schema per file.
+"""The data dictionary as a Frictionless Data Package: ``datapackage.json``, a schema per file.
 
 Every cohort folder the library writes carries a ``datapackage.json`` generated here from
 ``data_dictionary.csv`` (never kept by hand), so that a study team can check its files with the
@@ -118,6 +118,7 @@ def datapackage(files: dict[str, list[str]], *, name: str = "ceus-naci-cohort") 
                 )
         if foreign:
             schema["foreignKeys"] = foreign
+        spec = FILE_SPECS[file]
         resources.append(
             {
                 "name": _resource_name(file),
@@ -126,7 +127,7 @@ def datapackage(files: dict[str, list[str]], *, name: str = "ceus-naci-cohort") 
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "description": f"One row per {FILE_SPECS[file].row}. {FILE_SPECS[file].description}",
+                "description": f"One row per {spec.row}. {spec.description}",
                 "schema": schema,
             }
         )

@@ -70,8 +70,8 @@ class Cohort:
 
     def __repr__(self) -> str:
         curves = self.tics["node_id"].nunique() if len(self.tics) else 0
-        referrals = "no screening log" if self.screening is None else (
-            f"{len(self.screening)} referrals"
+        referrals = (
+            "no screening log" if self.screening is None else (f"{len(self.screening)} referrals")
         )
         return (
             f"Cohort({referrals}, {len(self.patients)} patients, "

@@ -297,7 +297,8 @@ def check_readings(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Prob
         t.duplicated(key).to_numpy() & t[key].notna().all(axis=1).to_numpy(),
         "session",
     )
-    first = set(zip(t.loc[t["session"] == 1, "node_id"], t.loc[t["session"] == 1, "reader_id"]))
+    once = t[t["session"] == 1]
+    first = set(zip(once["node_id"], once["reader_id"], strict=True))
     later = (t["session"] > 1).to_numpy()
     pairs = zip(t["node_id"], t["reader_id"], strict=True)
     out.add_rows(
@@ -336,9 +337,7 @@ def check_readings(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Prob
     )
 
 
-def check_examinations(
-    t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Problems
-) -> None:
+def check_examinations(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Problems) -> None:
     f = "examinations.csv"
     if _has(t, "focus_cm", "depth_cm"):
         out.add_rows(
