@@ -14,7 +14,7 @@ import pandas as pd
 from ceuslib.perfusion import fit_tics, from_db, linearize, reference_ratios
 from ceuslib.perfusion.roi import AMPLITUDE_DESCRIPTORS
 
-RATIO_COLUMNS = tuple(f"{name}_ratio" for name in AMPLITUDE_DESCRIPTORS) + ("ratio_flag",)
+RATIO_COLUMNS = (*(f"{name}_ratio" for name in AMPLITUDE_DESCRIPTORS), "ratio_flag")
 """The columns :func:`fit_cohort_curves` adds after the fit: ratios and why they are missing."""
 
 
