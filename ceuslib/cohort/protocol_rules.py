@@ -162,7 +162,6 @@ def check_dates(patients: pd.DataFrame | None, nodes: pd.DataFrame | None, out: 
                 patients,
                 ~dated & was,
                 "ceus_date",
-                show="patient_id",
             )
 
 
@@ -176,6 +175,12 @@ def check_sides(
     names = ("dissected", "nodes_examined", "nodes_positive", "ypn", "residual_disease")
     if not _has(t, "patient_id", "side", *names):
         return
+    t = t.assign(  # counts are whole numbers, shown so, although a missing one makes them float
+        **{
+            c: pd.Series([None if pd.isna(v) else int(v) for v in t[c]], t.index, dtype=object)
+            for c in names[1:3]
+        }
+    )
     out.add_rows(
         f,
         "the patient has two rows for this side",

@@ -54,7 +54,9 @@ class Problems:
         values = frame[show or column].to_numpy()[mask] if (show or column) else None
         for i, row in enumerate(rows):
             value = None if values is None else values[i]
-            if isinstance(value, np.generic):
+            if isinstance(value, np.datetime64 | pd.Timestamp):
+                value = "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+            elif isinstance(value, np.generic):
                 value = value.item()
             if value == "" or (isinstance(value, float) and np.isnan(value)):
                 value = None
