@@ -234,4 +234,3 @@ protocol_case(
     ],
     **{T: change(T, [(REFERENCE_START, "roi", "background")])},
 )
-
