@@ -10,8 +10,10 @@ datapackage.json``) or any other Frictionless tool.  The mapping:
   package;
 - ``category`` is a string with an ``enum`` constraint; ``integer``, ``number`` and ``date``
   keep their type with ``minimum`` and ``maximum`` from the allowed range; ``text`` is a string;
-- ``required: yes`` is the ``required`` constraint.  A conditional requirement (``when COLUMN
-  = VALUE``) cannot be said in a Table Schema: it stays in the field's description, and
+- ``required: yes`` is the ``required`` constraint, except for an optional column (a Table
+  Schema field that is ``required`` may not be left out of the file, so that rule stays in the
+  description).  A conditional requirement (``when COLUMN = VALUE``) cannot be said in a Table
+  Schema either: it stays in the field's description, and
   ``ceuslib validate`` checks it with the rules no schema can state (orders of dates, sums over
   sides, curves).
 
@@ -40,16 +42,20 @@ PRIMARY_KEYS = {
 
 def _field(spec: ColumnSpec) -> dict:
     kind = {"id": "string", "ref": "string", "category": "string", "text": "string"}
+    words = "" if spec.required in ("yes", "no") else f" Required {spec.required}."
+    if spec.optional:
+        words += " Optional column" + (
+            ": when present, no value may be empty." if spec.required == "yes" else "."
+        )
     field: dict = {
         "name": spec.name,
         "type": kind.get(spec.type, spec.type),
-        "description": spec.description
-        + ("" if spec.required in ("yes", "no") else f" Required {spec.required}."),
+        "description": spec.description + words,
     }
     if spec.unit:
         field["unit"] = spec.unit
     constraints: dict = {}
-    if spec.required == "yes":
+    if spec.required == "yes" and not spec.optional:  # a required field may not be left out
         constraints["required"] = True
     if spec.type == "id":
         constraints["unique"] = True
