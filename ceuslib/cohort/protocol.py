@@ -151,8 +151,7 @@ def simulate_readings(
         for name in CEUS_FIELDS:
             codes = np.array(categories("nodes.csv", name))
             given = read[name].to_numpy(dtype=object)
-            lookup = {code: k for k, code in enumerate(codes)}
-            index = np.array([lookup[value] for value in given], dtype=int)
+            index = pd.Categorical(given, categories=codes).codes.astype(int)
             if rate:
                 index = _draw.reader_noise(rng, index, pooled[name], rate)
             values = codes[index].astype(object)
