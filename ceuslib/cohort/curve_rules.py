@@ -355,7 +355,7 @@ def _check_nodes(t: pd.DataFrame, nodes: pd.DataFrame, out: Problems) -> None:
         "node_id",
     )
     own = (t["roi"] != "reference").to_numpy(dtype=bool) if "roi" in t else np.ones(len(t), bool)
-    with_curve = set(t["node_id"][own].dropna())
+    with_curve = set(t["node_id"][own].dropna().unique())
     out.add_rows(
         FILE,
         "reference curve of a node without its own curve (roi node)",

@@ -202,6 +202,11 @@ def columns(file: str) -> dict[str, ColumnSpec]:
     """
     if file not in FILES:
         raise ValueError(f"unknown cohort file {file!r}; expected one of {', '.join(FILES)}")
+    return dict(_columns(file))
+
+
+@cache
+def _columns(file: str) -> dict[str, ColumnSpec]:
     table = data_dictionary()
     rows = table[table["file"] == file]
     return {

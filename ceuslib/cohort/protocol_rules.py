@@ -232,7 +232,7 @@ def check_sides(
             lacking & patients["patient_id"].notna().to_numpy(),
             "patient_id",
         )
-    by_patient = t.assign(_dissected=dissected).groupby("patient_id")
+    by_patient = t.groupby("patient_id")
     for side_column, patient_column in (
         ("nodes_examined", "nodes_dissected"),
         ("nodes_positive", "nodes_positive"),
@@ -240,10 +240,8 @@ def check_sides(
         if patient_column not in patients:
             continue
         total = by_patient[side_column].sum(min_count=1)
-        complete = by_patient.apply(
-            lambda g, c=side_column: bool(g[c].notna().eq(g["_dissected"]).all()),
-            include_groups=False,
-        )
+        given = t[side_column].notna().to_numpy() == dissected
+        complete = pd.Series(given, index=t.index).groupby(t["patient_id"]).all()
         theirs = patients["patient_id"].map(total.where(complete))
         mine = patients[patient_column].to_numpy(dtype=float)
         off = theirs.notna().to_numpy() & (theirs.to_numpy(dtype=float) != mine)
@@ -256,7 +254,7 @@ def check_sides(
             patient_column,
         )
     if "residual_nodal_disease" in patients:
-        any_side = by_patient["residual_disease"].apply(lambda x: bool((x == "yes").any()))
+        any_side = (t["residual_disease"] == "yes").groupby(t["patient_id"]).any()
         known = patients["patient_id"].isin(any_side.index).to_numpy()
         theirs = patients["patient_id"].map(any_side).to_numpy(dtype=object)
         out.add_rows(
