@@ -363,3 +363,12 @@ def test_fit_counts_curves_left_out_apart_from_notes(tmp_path: Path, capsys) -> 
     notes = int(((fits["flag"] != "") & (fits["analysable"].astype(str) == "True")).sum())
     assert f"{len(fits)} curves fitted (lognormal): {left_out} not analysable, {notes} " in message
     assert "pe_ratio" in fits and fits["pe_ratio"].astype(float).notna().mean() > 0.9
+
+
+def test_a_cohort_without_any_ceus_examination_writes_no_empty_records(tmp_path: Path) -> None:
+    cohort = simulate_cohort(1, seed=96)  # its one patient had no CEUS
+    assert (cohort.nodes["ceus_imaged"] == "no").all()
+    assert cohort.readings is None and cohort.examinations is None
+    folder = cohort.write(tmp_path / "c")
+    assert not (folder / "readings.csv").exists() and not (folder / "tics.csv").exists()
+    assert len(read_cohort(folder).patients) == 1

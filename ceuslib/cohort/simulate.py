@@ -112,6 +112,12 @@ def simulate_cohort(
         reference = simulate_reference_curves(
             nodes["node_id"].to_numpy()[imaged], rng=rng_reference, scenario=scenario
         )
+    readings = simulate_readings(nodes, rng=rng_readings, scenario=scenario)
+    examinations = simulate_examinations(nodes, rng=rng_exams, scenario=scenario)
+
+    def table(frame, file):  # a record with no rows (no node examined) is not written
+        return normalize(frame, file) if len(frame) else None
+
     return Cohort(
         screening=normalize(screening, "screening.csv"),
         patients=normalize(patients, "patients.csv"),
@@ -120,10 +126,6 @@ def simulate_cohort(
         reference_tics=None if reference is None else normalize(reference, "tics.csv"),
         neck_sides=normalize(truth["neck_sides"], "neck_sides.csv"),
         readers=normalize(READERS, "readers.csv"),
-        readings=normalize(
-            simulate_readings(nodes, rng=rng_readings, scenario=scenario), "readings.csv"
-        ),
-        examinations=normalize(
-            simulate_examinations(nodes, rng=rng_exams, scenario=scenario), "examinations.csv"
-        ),
+        readings=table(readings, "readings.csv"),
+        examinations=table(examinations, "examinations.csv"),
     )
