@@ -201,8 +201,8 @@ def check_references(tables: dict[str, pd.DataFrame], out: Problems) -> None:
             known = set(target[ref_column].dropna())
             values = frame[name]
             orphan = values.notna().to_numpy() & ~values.isin(known).to_numpy()
-            if file == "tics.csv":  # one problem per curve, not per frame
-                orphan &= run_starts(values.to_numpy(dtype=object))
+            if file == "tics.csv":  # one problem per node (its first row), not per frame or ROI
+                orphan &= ~values.duplicated(keep="first").to_numpy()
             out.add_rows(file, f"no such {ref_column} in {ref_file}", frame, orphan, name)
 
 
