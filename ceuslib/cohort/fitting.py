@@ -72,7 +72,7 @@ def fit_cohort_curves(
         More reference-region curves, as ``tics`` (``Cohort.reference_tics``).
     settings : pandas.DataFrame, optional
         Per ``node_id``: ``dynamic_range_db`` and ``saturation_level`` of its examination
-        (:func:`acquisition`), in the unit of ``tics``.
+        (``ceuslib.cohort.fitting.acquisition``), in the unit of ``tics``.
 
     Returns
     -------
