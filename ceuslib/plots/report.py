@@ -60,8 +60,13 @@ def save_report_figures(report: _ReportFigures, folder: Path) -> dict[str, str]:
     with style_context():
         figure = plot_stard_flow(report.flow)
         alts["stard_flow"] = (
-            f"STARD flow diagram: {report.flow.referred} patients referred, "
-            f"{report.flow.excluded} excluded, {report.flow.enrolled} enrolled, "
+            "STARD flow diagram: "
+            + (
+                "no screening log, "
+                if report.flow.referred is None
+                else f"{report.flow.referred} patients referred, {report.flow.excluded} excluded, "
+            )
+            + f"{report.flow.enrolled} enrolled, "
             f"{report.flow.index_test} examined with CEUS, {report.flow.target_positive} with "
             f"and {report.flow.target_negative} without residual nodal disease."
         )

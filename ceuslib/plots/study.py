@@ -82,7 +82,7 @@ def plot_stard_flow(flow: StardFlow, *, ax: Axes | None = None) -> Figure:
         ax,
         main_x,
         ys[0],
-        f"Referred and screened for eligibility\nn = {flow.referred}",
+        f"Referred and screened for eligibility\nn = {_count(flow.referred)}",
         width=w,
         height=h,
         colour=BLUE,
@@ -118,7 +118,7 @@ def plot_stard_flow(flow: StardFlow, *, ax: Axes | None = None) -> Figure:
         ax,
         side_x,
         excluded_y,
-        f"Excluded, n = {flow.excluded}\n{reasons}",
+        f"Excluded, n = {_count(flow.excluded)}\n{reasons}",
         width=0.44,
         height=excluded_h,
         colour=VERMILLION,
@@ -146,3 +146,8 @@ def plot_stard_flow(flow: StardFlow, *, ax: Axes | None = None) -> Figure:
         _box(ax, x, final_y, f"{label}\nn = {n}", width=0.28, height=h + 0.03, colour=colour)
         _arrow(ax, (main_x, ys[3] - h / 2), (x, final_y + (h + 0.03) / 2))
     return fig
+
+
+def _count(n: int | None) -> str:
+    """A count, or the words a study without a screening log shows instead."""
+    return "not recorded (no screening log)" if n is None else str(n)
