@@ -29,7 +29,7 @@ from ceuslib.datasets import SYNTHETIC_DIR
 from ceuslib.errors import DataError
 from ceuslib.outputs import OutputError
 
-SHIPPED = [*FILES, "data_dictionary.csv", "datapackage.json"]
+SHIPPED = [*(f for f in FILES if f != "parameters.csv"), "data_dictionary.csv", "datapackage.json"]
 
 
 @pytest.fixture(scope="module")

@@ -285,6 +285,11 @@ def analysis_set(
     AnalysisSet
         Every target node and enrolled patient with the analyses it enters.
 
+    Warns
+    -----
+    CohortWarning
+        When the cohort has both curves and ``parameters.csv`` (the curves are used).
+
     Notes
     -----
     The three populations, each inside the one before (:data:`POPULATIONS`):
@@ -313,11 +318,6 @@ def analysis_set(
     the ratios to the reference region are computed as for fitted curves.  A study with
     both curves and ``parameters.csv`` fits its curves and warns that the file is not used
     (:class:`~ceuslib.errors.CohortWarning`).
-
-    Warns
-    -----
-    CohortWarning
-        When the cohort has both curves and ``parameters.csv`` (the curves are used).
 
     Examples
     --------

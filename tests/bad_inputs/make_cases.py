@@ -12,8 +12,8 @@ from __future__ import annotations
 import shutil
 
 import curve_cases
-import parameter_cases
 import file_cases
+import parameter_cases
 import protocol_cases
 from corpus import BASE, CASES, HERE, N, P, S, T, case, drop_column, edit
 

@@ -4,7 +4,7 @@ as ``ceuslib.cohort.parameters.fitted_parameters`` gives them."""
 
 from __future__ import annotations
 
-from corpus import HERE, N, case, edit, rows, text
+from corpus import HERE, case, edit, rows, text
 
 BASE = HERE / "base_parameters"
 R = "parameters.csv"
