@@ -315,6 +315,8 @@ def test_simulate_reads_a_scenario_file_and_overrides_and_records_them(
         ),
     ).write(tmp_path / "api")
     for name in FILES:
+        if name == "parameters.csv":  # a simulated study has curves, no other program's fits
+            continue
         assert (out / name).read_bytes() == (expected / name).read_bytes(), name
 
 
