@@ -35,9 +35,9 @@ def test_sides_come_from_neck_sides_csv(shipped_set) -> None:
     truth = table.loc[list(zip(sides.patient_id, sides.side, strict=True)), "residual_disease"]
     assert (truth.eq("yes").to_numpy() == sides["residual"].to_numpy()).all()
     # Every side in the table was dissected: an observed side has no pathology.
-    assert table.loc[list(zip(sides.patient_id, sides.side, strict=True)), "dissected"].eq(
-        "yes"
-    ).all()
+    assert (
+        table.loc[list(zip(sides.patient_id, sides.side, strict=True)), "dissected"].eq("yes").all()
+    )
 
 
 def test_side_score_is_the_most_suspicious_node(shipped_set) -> None:
