@@ -207,7 +207,7 @@ def plot_cutpoint_accuracy(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Accuracy (%)")
     ax.set_ylim(0, 102)
-    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.legend(frameon=False, loc="center right")
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
