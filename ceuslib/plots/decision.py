@@ -148,10 +148,10 @@ def plot_cutpoint_accuracy(
 
     Parameters
     ----------
-    y_true : array-like of 0/1
-        Reference standard per unit (1 = residual disease).
-    score : array-like of float
-        The score per unit.
+    y_true : array-like
+        Reference standard per unit: 1 (or True) = residual disease.
+    score : array-like
+        The score per unit (float).
     direction : {"higher", "lower"}
         ``"higher"``: a unit is positive (dissect) when ``score >= cutpoint``; ``"lower"``:
         when ``score <= cutpoint``.
@@ -162,7 +162,8 @@ def plot_cutpoint_accuracy(
     xlabel : str
         The name of the score, with its unit.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new 6.5 x 4.2 inch figure when omitted.
+        Where to draw; a new 6.5 x 4.2 inch figure when omitted. The legend stands to the
+        right of the axes.
 
     Returns
     -------
@@ -178,7 +179,7 @@ def plot_cutpoint_accuracy(
     >>> plt.close("all")
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4.2), facecolor="white")
+        _, ax = plt.subplots(figsize=(6.5, 4.2), facecolor="white", layout="constrained")
     y = np.asarray(y_true, dtype=bool)
     x = np.asarray(score, dtype=float)
     grid = np.unique(x)
@@ -207,7 +208,7 @@ def plot_cutpoint_accuracy(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Accuracy (%)")
     ax.set_ylim(0, 102)
-    ax.legend(frameon=False, loc="center right")
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.02, 0.5))
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
