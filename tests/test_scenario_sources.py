@@ -137,3 +137,9 @@ def test_bibliography_keys_are_unique() -> None:
     text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
     keys = pd.Series(re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.MULTILINE))
     assert sorted(keys[keys.duplicated()]) == []
+
+
+def test_every_bibliography_entry_names_its_authors() -> None:
+    # A placeholder author prints as a citation nobody can find.
+    text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    assert re.findall(r"not retrieved", text, flags=re.IGNORECASE) == []
