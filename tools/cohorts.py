@@ -24,6 +24,7 @@ import execute_chapters  # noqa: E402
 from toc import toc_chapters  # noqa: E402
 
 OUT = ROOT / "_build" / "cohorts"
+SHIPPED = ROOT / "data" / "synthetic"
 
 
 @dataclass(frozen=True)
@@ -106,17 +107,23 @@ def compare_with_report(data: Path, lab: Path) -> list[str]:
         return differences
 
 
-def run(specs: tuple[CohortSpec, ...], workers: int) -> int:
-    """Simulate and check every cohort, then run every chapter on each in one pool."""
+def prepare(spec: CohortSpec) -> tuple[Path, Path]:
+    """Simulate a cohort into ``_build/cohorts/<name>/data``, check it; return data and lab."""
     from ceuslib.cohort import read_cohort
 
+    folder = OUT / spec.name
+    shutil.rmtree(folder, ignore_errors=True)  # a build folder of this tool's own
+    data = spec.simulate().write(folder / "data")
+    read_cohort(data)
+    return data, folder / "lab"
+
+
+def run(specs: tuple[CohortSpec, ...], workers: int) -> int:
+    """Simulate and check every cohort, then run every chapter on each in one pool."""
     jobs = []
     for spec in specs:
-        folder = OUT / spec.name
-        shutil.rmtree(folder, ignore_errors=True)  # a build folder of this tool's own
-        data = spec.simulate().write(folder / "data")
-        read_cohort(data)
-        jobs += [(c, folder / "lab" / f"{c.stem}.ipynb", data) for c in toc_chapters(ROOT)]
+        data, lab = prepare(spec)
+        jobs += [(c, lab / f"{c.stem}.ipynb", data) for c in toc_chapters(ROOT)]
     start = time.perf_counter()
     runs = execute_chapters.run_all(jobs, workers=workers)
     failed = {Path(run.data).parent.name for run in runs if run.failures}

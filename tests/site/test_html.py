@@ -164,8 +164,8 @@ def test_glued_numbers_are_rendered(site: Path) -> None:
 
 
 def test_two_executions_glue_identical_numbers(site: Path) -> None:
-    """The nbval run and the book build execute every chapter separately; same numbers."""
-    nbval = json.loads((ROOT / "_build" / "reports" / "glue-nbval.json").read_text())
+    """The chapters step and the book build execute every chapter separately; same numbers."""
+    executed_glue = json.loads((ROOT / "_build" / "reports" / "glue-executed.json").read_text())
     executed = ROOT / "_build" / "jupyter_execute"
     compared = 0
     for glue_file in sorted(executed.rglob("*.glue.json")):
@@ -174,10 +174,11 @@ def test_two_executions_glue_identical_numbers(site: Path) -> None:
             name: output["data"].get("text/plain", "")
             for name, output in json.loads(glue_file.read_text()).items()
         }
-        assert chapter in nbval, f"{chapter}: glued in the book build but not under nbval"
-        assert nbval[chapter] == book, f"{chapter}: glued values differ between two executions"
+        assert chapter in executed_glue, f"{chapter}: glued in the book build, not in the run"
+        assert executed_glue[chapter] == book, f"{chapter}: glued values differ between runs"
         compared += len(book)
-    assert compared > 0
+    # chapters converted to {eval} glue nothing; tests/site/test_eval_values.py covers them
+    assert compared > 0 or not executed_glue
 
 
 def test_every_page_names_its_data(site: Path, pages: dict[Path, BeautifulSoup]) -> None:
