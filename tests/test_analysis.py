@@ -116,3 +116,26 @@ def test_a_cohort_without_curves_still_has_node_and_patient_sets() -> None:
     size = roc.set_index("descriptor").loc["short_axis_mm"]
     assert size["n_nodes"] == aset.nodes["in_node"].sum() and 0 <= size["auc"] <= 1
     assert set(points["descriptor"]) == {"short_axis_mm"}
+
+
+def test_tables_degrade_when_a_class_is_missing() -> None:
+    """A pilot where every patient has residual disease still gets its defined measures."""
+    from ceuslib.cohort.scenario import Scenario
+    from ceuslib.cohort.scenario_file import with_overrides
+    from ceuslib.errors import DegenerateTableWarning
+    from ceuslib.report import build_report
+
+    scenario = with_overrides(Scenario(), prevalence=0.95)
+    cohort = simulate_cohort(40, seed=3, scenario=scenario)
+    aset = analysis_set(cohort)
+    assert aset.truth("patient").all(), "every patient has residual disease in this pilot"
+    with pytest.warns(DegenerateTableWarning, match="specificity, the likelihood ratios"):
+        report = build_report(cohort, n_boot=100)
+    patient = report.accuracy[
+        (report.accuracy["level"] == "patient") & (report.accuracy["test"] == CEUS_READING.label)
+    ].set_index("measure")
+    assert np.isnan(patient.loc["specificity", "estimate"])
+    assert np.isnan(patient.loc["lr_positive", "estimate"])
+    tp, fn = patient.loc["sensitivity", ["tp", "fn"]]
+    assert patient.loc["sensitivity", "estimate"] == tp / (tp + fn)
+    assert patient.loc["sensitivity", "ci_low"] < patient.loc["sensitivity", "estimate"]

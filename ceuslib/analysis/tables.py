@@ -14,13 +14,23 @@ from ceuslib.accuracy import (
     clustered_roc_auc,
     confusion_counts,
     diagnostic_metrics,
+    proportion_ci,
     roc_auc,
     roc_curve,
 )
 from ceuslib.analysis.definitions import CEUS_READING, READINGS, SCORES, Score
 from ceuslib.analysis.sets import AnalysisSet
 from ceuslib.decision import evaluate_policy
-from ceuslib.errors import warning_context
+from ceuslib.errors import DegenerateTableWarning, warn, warning_context
+
+#: The numeric columns of a row of the ROC table.
+ROC_NUMBERS = (
+    "auc",
+    "delong_ci_low",
+    "delong_ci_high",
+    "clustered_ci_low",
+    "clustered_ci_high",
+)
 
 #: The bootstrap seed of the report and of the chapters' copies of its tables.
 DEFAULT_SEED = 20261126
@@ -57,12 +67,49 @@ def accuracy_table(aset: AnalysisSet, *, level: float = 0.95) -> pd.DataFrame:
         for reading in READINGS:
             cells = confusion_counts(y, aset.calls(unit, reading))
             with warning_context("accuracy table", f"{unit} level", reading.label):
-                metrics = diagnostic_metrics(**cells, level=level)
+                metrics = _metrics(cells, level)
             for measure, values in metrics.iterrows():
                 rows.append(
                     {"level": unit, "test": reading.label, "measure": measure, **cells, **values}
                 )
     return pd.DataFrame(rows)
+
+
+def _metrics(cells: dict[str, int], level: float) -> pd.DataFrame:
+    """:func:`diagnostic_metrics`, or its proportions alone when a class is empty.
+
+    A study (or a subgroup) where every unit has residual disease, or none has, still gets
+    the measures that are defined (sensitivity or specificity, predictive values, accuracy,
+    prevalence, with Wilson intervals); the others are NaN and a warning says why.
+    """
+    tp, fp, fn, tn = (cells[k] for k in ("tp", "fp", "fn", "tn"))
+    if tp + fn > 0 and fp + tn > 0:
+        return diagnostic_metrics(**cells, level=level)
+    missing = "with" if tp + fn == 0 else "without"
+    warn(
+        DegenerateTableWarning,
+        f"no unit {missing} residual tumour on the reference standard: "
+        f"{'sensitivity' if missing == 'with' else 'specificity'}, the likelihood ratios, the "
+        "DOR and Youden's J are undefined (NaN)",
+    )
+    shares = {
+        "sensitivity": (tp, tp + fn),
+        "specificity": (tn, tn + fp),
+        "ppv": (tp, tp + fp),
+        "npv": (tn, tn + fn),
+        "accuracy": (tp + tn, tp + fp + fn + tn),
+        "prevalence": (tp + fn, tp + fp + fn + tn),
+    }
+    rows = {}
+    for name, (k, n) in shares.items():
+        if n > 0:
+            low, high = proportion_ci(k, n, level=level)
+            rows[name] = (k / n, float(low), float(high))
+        else:
+            rows[name] = (np.nan, np.nan, np.nan)
+    for name in ("lr_positive", "lr_negative", "dor", "youden"):
+        rows[name] = (np.nan, np.nan, np.nan)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["estimate", "ci_low", "ci_high"])
 
 
 def score_values(aset: AnalysisSet, score: Score) -> pd.DataFrame:
@@ -109,10 +156,15 @@ def roc_table(
             "n_nodes": len(data),
             "n_patients": int(data["patient_id"].nunique()),
         }
-        if y.all() or not y.any():
-            nan = float("nan")
-            rows.append({**row, "auc": nan, "delong_ci_low": nan, "delong_ci_high": nan,
-                         "clustered_ci_low": nan, "clustered_ci_high": nan})  # fmt: skip
+        if min(int(y.sum()), int((~y).sum())) < 2:
+            if len(y):  # with no node at all (no curves) the exclusions table says why
+                with warning_context("ROC table", score.label):
+                    warn(
+                        DegenerateTableWarning,
+                        f"{int(y.sum())} nodes with and {int((~y).sum())} without residual "
+                        "tumour: the AUC and its intervals need at least two of each (NaN)",
+                    )
+            rows.append({**row, **dict.fromkeys(ROC_NUMBERS, float("nan"))})
             continue
         x = data["score"].to_numpy()
         with warning_context("ROC table", score.label):

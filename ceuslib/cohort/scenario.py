@@ -89,12 +89,15 @@ class Scenario:
     # --- response --------------------------------------------------------------------
     residual_nodal_prevalence: float = _f(
         0.463,
-        "Derived from Ning et al. 2025: 1 - nodal CR 53.7% (n = 41)",
+        "Derived from Ning et al. 2025: 1 - nodal CR 53.7% (n = 41), the nodal response "
+        "rate, not the pCR at the primary",
         "Probability that a patient has viable tumour in any dissected node (not ypN0).",
     )
     pcr_probability: float = _f(
         0.445,
-        "NCT06727162 registry: midpoint of 37-52%; Cao et al. 2025: 37%",
+        "ASSUMPTION within published rates after NACI: pooled pCR 37% (Cao et al. 2025), "
+        "41.4% (Xiang et al. 2025), primary CR 41.5% (Ning et al. 2025); the 37-52% of the "
+        "NCT06727162 registry is background for neoadjuvant therapy in general",
         "Probability of a pathological complete response at the primary site (ypT0).",
     )
     primary_nodal_correlation: float = _f(
@@ -174,8 +177,9 @@ class Scenario:
     )
     short_axis_median_mm: tuple[float, ...] = _f(
         (10.0, 7.0, 5.5),
-        "ASSUMPTION anchored to size cut-offs (van den Brekel et al. 1998; Radiopaedia; an AJNR "
-        "Doppler study, PMC7975566) and to size persistence after radiotherapy (Clin Radiol 1996)",
+        "ASSUMPTION set against size cut-offs (van den Brekel et al. 1998; Radiopaedia; an AJNR "
+        "Doppler study, PMC7975566); nodes still visible after radiotherapy were smaller (7.7% "
+        "above 8 mm, Ahuja et al. 1996)",
         "Median post-treatment short axis (mm) by node state.",
     )
     short_axis_log_sd: tuple[float, ...] = _f(
@@ -186,7 +190,8 @@ class Scenario:
     )
     shrinkage_median: tuple[float, ...] = _f(
         (0.85, 0.60, 1.0),
-        "ASSUMPTION (Ning et al. 2025: imaging under-calls response because size persists)",
+        "ASSUMPTION: treated nodes shrink with or without residual tumour, while the absent "
+        "hilum and low echogenicity persist (Ahuja et al. 1996)",
         "Median ratio of post- to pre-treatment short axis by node state.",
     )
     long_short_ratio_median: tuple[float, ...] = _f(
@@ -196,7 +201,7 @@ class Scenario:
     )
     hilum_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.03, 0.07, 0.90), (0.10, 0.20, 0.70), (0.80, 0.10, 0.10)),
-        "Clin Radiol 1996: 97.9% absent hilum in residual nodes after RT; responders "
+        "Ahuja et al. 1996: 97.9% absent hilum in nodes still visible after RT; responders "
         "ASSUMPTION (50-90%)",
         "Hilum present, narrowed, absent, by node state.",
     )
@@ -208,7 +213,7 @@ class Scenario:
     )
     margin_probabilities: tuple[tuple[float, ...], ...] = _f(
         ((0.55, 0.45), (0.75, 0.25), (0.95, 0.05)),
-        "Clin Radiol 1996: 85% sharp borders after RT; values ASSUMPTION",
+        "Ahuja et al. 1996: 85% sharp borders after RT; values ASSUMPTION",
         "Margin sharp, ill-defined, by node state.",
     )
     doppler_probabilities: tuple[tuple[float, ...], ...] = _f(
@@ -299,7 +304,7 @@ class Scenario:
     )
     dynamic_range_db: float = _f(
         60.0,
-        "Default of the open MITK 'USToolKit' VueBox re-implementation",
+        "Payen et al. 2013 tested dynamic ranges of 60 and 80 dB; 60 dB ASSUMPTION",
         "Display dynamic range (dB).",
     )
     fps: float = _f(
