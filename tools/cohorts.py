@@ -107,6 +107,17 @@ def compare_with_report(data: Path, lab: Path) -> list[str]:
         return differences
 
 
+#: What a chapter that reads the study's files calls (``ceuslib.datasets``).
+READS_DATA = ("data_dir(", "data_path(", "read_cohort(")
+
+
+def reads_data(chapters: list[Path]) -> list[Path]:
+    """The chapters that read the study's files: only they can behave differently on them."""
+    return [
+        c for c in chapters if any(call in c.read_text(encoding="utf-8") for call in READS_DATA)
+    ]
+
+
 def prepare(spec: CohortSpec) -> tuple[Path, Path]:
     """Simulate a cohort into ``_build/cohorts/<name>/data``, check it; return data and lab."""
     from ceuslib.cohort import read_cohort
@@ -123,7 +134,7 @@ def run(specs: tuple[CohortSpec, ...], workers: int) -> int:
     jobs = []
     for spec in specs:
         data, lab = prepare(spec)
-        jobs += [(c, lab / f"{c.stem}.ipynb", data) for c in toc_chapters(ROOT)]
+        jobs += [(c, lab / f"{c.stem}.ipynb", data) for c in reads_data(toc_chapters(ROOT))]
     start = time.perf_counter()
     runs = execute_chapters.run_all(jobs, workers=workers)
     failed = {Path(run.data).parent.name for run in runs if run.failures}

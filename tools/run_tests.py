@@ -73,7 +73,7 @@ def step_chapters() -> int:
     for spec in cohorts.QUICK:
         data, lab = cohorts.prepare(spec)
         folders[spec.name] = (data, lab)
-        jobs += [(c, lab / f"{c.stem}.ipynb", data) for c in chapters]
+        jobs += [(c, lab / f"{c.stem}.ipynb", data) for c in cohorts.reads_data(chapters)]
     start = time.perf_counter()
     runs = execute_chapters.run_all(jobs, workers=min(2, os.cpu_count() or 1))
     print(f"{len(runs)} chapter runs in {time.perf_counter() - start:.0f} s", flush=True)
