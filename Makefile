@@ -5,7 +5,8 @@
 #                a clean -W book build, HTML
 #                checks, every page in headless Chromium (installed from Debian when missing)
 #   make test-cohorts  every chapter executed on twenty generated cohorts (not in make test)
-#   make lint    ruff on the library, tests, tools and benchmarks
+#   make lint    ruff on the library, tests, tools and benchmarks; the public API's numpydoc
+#                docstrings and type hints (tools/check_api.py)
 #   make bench   the performance benchmarks (ratios measured side by side)
 #   make lab     every chapter executed into _build/lab (numbers of the prose filled in) and
 #                opened in JupyterLab with jupyterlab-myst; DATA=DIR for a study's files
@@ -77,6 +78,7 @@ pdf: $(STAMP) $(CHROMIUM)
 lint: $(STAMP)
 	$(BIN)/ruff check ceuslib tests tools bench conftest.py
 	$(BIN)/ruff format --check ceuslib tests tools bench conftest.py
+	$(BIN)/python tools/check_api.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

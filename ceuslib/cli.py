@@ -1,4 +1,4 @@
-"""The ``ceuslib`` command line: ``simulate``, ``validate``, ``fit`` (more as the library grows).
+"""The ``ceuslib`` command line: ``simulate``, ``scenario``, ``validate``, ``fit``, ``report``.
 
 Each subcommand is two small functions, ``configure(parser)`` and ``run(args) -> int``,
 listed in ``COMMANDS``.  :func:`main` turns every input problem into a plain message on
@@ -65,8 +65,58 @@ def configure_simulate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=_count(0), default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="the assumptions as a TOML or YAML file (write the defaults with ceuslib scenario)",
+    )
+    parser.add_argument(
+        "--prevalence",
+        type=_share,
+        help="share of patients with residual nodal disease (0-1)",
+    )
+    parser.add_argument(
+        "--signal",
+        type=_nonnegative,
+        help="strength of the imaging contrasts: 1 as published, 0 none",
+    )
+    parser.add_argument(
+        "--nodes-per-patient",
+        type=int,
+        choices=(1, 2, 3),
+        help="every patient has exactly this many CEUS target nodes",
+    )
+    parser.add_argument(
+        "--no-curves",
+        action="store_true",
+        help="simulate no time-intensity curves (no tics.csv is written)",
+    )
     parser.add_argument("--out", required=True, help="a new or empty folder for the cohort files")
     _force(parser, "an earlier cohort written by ceuslib")
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _share(text: str) -> float:
+    value = _number(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in 0 to 1, got {text!r}")
+    return value
+
+
+def _nonnegative(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
 
 
 def _force(parser: argparse.ArgumentParser, what: str) -> None:
@@ -81,12 +131,39 @@ def run_simulate(args: argparse.Namespace) -> int:
     from ceuslib.cohort import simulate_cohort
     from ceuslib.cohort.io import write_tables
     from ceuslib.cohort.readme import synthetic_readme
+    from ceuslib.cohort.scenario_file import read_scenario, with_overrides
 
-    target = folder_target(args.out, kind="cohort", force=args.force, hint="--force")
-    cohort = simulate_cohort(args.patients, seed=args.seed)
-    write_tables(
-        cohort.tables(), target, extra={"README.md": synthetic_readme(args.patients, args.seed)}
+    inputs = [args.scenario] if args.scenario else []
+    target = folder_target(args.out, kind="cohort", inputs=inputs, force=args.force, hint="--force")
+    scenario = read_scenario(args.scenario) if args.scenario else None
+    options = f" --scenario {args.scenario}" if args.scenario else ""
+    overrides = {
+        "prevalence": args.prevalence,
+        "signal": args.signal,
+        "nodes_per_patient": args.nodes_per_patient,
+    }
+    given = {name: value for name, value in overrides.items() if value is not None}
+    if given:
+        from ceuslib.cohort import Scenario
+
+        scenario = with_overrides(scenario or Scenario(), **given)
+        options += "".join(
+            f" --{name.replace('_', '-')} {value:g}" for name, value in given.items()
+        )
+    if args.no_curves:
+        options += " --no-curves"
+    try:
+        cohort = simulate_cohort(
+            args.patients, seed=args.seed, scenario=scenario, curves=not args.no_curves
+        )
+    except ValueError as error:
+        where = f"{shown(args.scenario)}: " if args.scenario else ""
+        print(f"error: {where}cannot simulate this scenario: {error}", file=sys.stderr)
+        return 1
+    readme = synthetic_readme(
+        args.patients, args.seed, scenario=scenario, options=options, curves=not args.no_curves
     )
+    write_tables(cohort.tables(), target, extra={"README.md": readme})
     summary = cohort.summary()
     print(
         f"wrote {target.shown}: {summary['patients']} patients, {summary['nodes']} nodes, "
@@ -95,17 +172,45 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def configure_scenario(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", required=True, help="the TOML file to write (a new file, e.g. my.toml)"
+    )
+    _force(parser, "an earlier scenario file written by ceuslib")
+
+
+def run_scenario(args: argparse.Namespace) -> int:
+    from ceuslib.cohort.scenario_file import scenario_toml
+
+    text = scenario_toml()
+    target = file_target(
+        args.out,
+        kind="scenario",
+        recognise=first_line_is({text.splitlines()[0]}),
+        force=args.force,
+        hint="--force",
+    )
+    write_file(target, text)
+    print(f"wrote {target.shown}: every assumption of the default scenario, with its basis")
+    return 0
+
+
 def configure_validate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "directory", help="folder with screening.csv, patients.csv, nodes.csv and tics.csv"
+        "directory",
+        help="folder with patients.csv and nodes.csv and the optional files of the dictionary",
     )
 
 
 def run_validate(args: argparse.Namespace) -> int:
     from ceuslib.cohort import read_cohort
+    from ceuslib.cohort.dictionary import FILE_SPECS
 
     cohort = read_cohort(args.directory)
     print(f"{shown(args.directory)}: valid ({cohort!r})")
+    absent = [name for name in FILE_SPECS if not (Path(args.directory) / name).exists()]
+    if absent:
+        print(f"not in the study (optional): {', '.join(absent)}")
     return 0
 
 
@@ -119,21 +224,24 @@ def configure_fit(parser: argparse.ArgumentParser) -> None:
 
 
 def _fit_headers() -> set[str]:
-    """The header lines ``ceuslib fit`` writes, one per model: how its earlier output is known."""
+    """The header lines ``ceuslib fit`` writes, one per model: how its earlier output is known
+    (with the reference ratios, and without them as ceuslib wrote them before)."""
     import numpy as np
 
+    from ceuslib.cohort.fitting import RATIO_COLUMNS
     from ceuslib.perfusion import MODELS, fit_tics
 
     empty = np.zeros((0, 10))
-    return {
-        ",".join(["node_id", *fit_tics(empty, empty, model=name, progress=False).columns])
-        for name in MODELS
-    }
+    headers = set()
+    for name in MODELS:
+        columns = ["node_id", *fit_tics(empty, empty, model=name, progress=False).columns]
+        headers |= {",".join(columns), ",".join([*columns, *RATIO_COLUMNS])}
+    return headers
 
 
 def run_fit(args: argparse.Namespace) -> int:
     from ceuslib.cohort import read_cohort
-    from ceuslib.cohort.fitting import fit_cohort_curves
+    from ceuslib.cohort.fitting import acquisition, fit_cohort_curves
     from ceuslib.perfusion import MODELS
 
     if args.model not in MODELS:
@@ -151,16 +259,31 @@ def run_fit(args: argparse.Namespace) -> int:
         hint="--force",
     )
     cohort = read_cohort(args.directory)
+    if len(cohort.tics) == 0:
+        print(
+            f"error: {shown(args.directory)}: the study has no curves (no tics.csv): "
+            "nothing to fit",
+            file=sys.stderr,
+        )
+        return 1
     try:
         fits = fit_cohort_curves(
-            cohort.tics, model=args.model, saturation=_declared_saturation(cohort.tics)
+            cohort.tics,
+            model=args.model,
+            saturation=_declared_saturation(cohort.tics),
+            reference=cohort.reference_tics,
+            settings=acquisition(cohort.nodes, cohort.examinations),
         )
     except ValueError as error:
         print(f"error: {shown(Path(args.directory) / 'tics.csv')}: {error}", file=sys.stderr)
         return 1
     write_file(target, fits.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-    flagged = int((fits["flag"] != "").sum()) if "flag" in fits else 0
-    print(f"wrote {target.shown}: {len(fits)} curves fitted ({args.model}), {flagged} flagged")
+    left_out = int((~fits["analysable"].astype(bool)).sum())
+    notes = int(((fits["flag"] != "") & fits["analysable"].astype(bool)).sum())
+    print(
+        f"wrote {target.shown}: {len(fits)} curves fitted ({args.model}): {left_out} not "
+        f"analysable, {notes} analysable with a note (e.g. no wash-out)"
+    )
     return 0
 
 
@@ -214,6 +337,12 @@ COMMANDS: list[Command] = [
         run_simulate,
     ),
     Command(
+        "scenario",
+        "write the default scenario (every assumption, with its basis) as a TOML file",
+        configure_scenario,
+        run_scenario,
+    ),
+    Command(
         "validate",
         "check a folder of cohort files against the data dictionary",
         configure_validate,
@@ -247,7 +376,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code.
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments; by default those of the process.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, non-zero with one clear message on bad input.
 
     Examples
     --------

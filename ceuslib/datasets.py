@@ -20,7 +20,11 @@ SYNTHETIC_DIR = Path(__file__).resolve().parents[1] / "data" / "synthetic"
 def data_dir() -> Path:
     """The folder the book reads its data from.
 
-    ``$CEUSLIB_DATA`` when it is set and not empty, otherwise the shipped synthetic data.
+    Returns
+    -------
+    pathlib.Path
+        ``$CEUSLIB_DATA`` when it is set and not empty, otherwise the shipped synthetic
+        data.
 
     Raises
     ------
@@ -43,6 +47,11 @@ def data_dir() -> Path:
 def is_synthetic() -> bool:
     """Whether :func:`data_dir` is the shipped synthetic data (no ``CEUSLIB_DATA`` override).
 
+    Returns
+    -------
+    bool
+        True without the override.
+
     Examples
     --------
     >>> isinstance(is_synthetic(), bool)
@@ -58,6 +67,11 @@ def data_path(name: str) -> Path:
     ----------
     name : str
         A file name relative to :func:`data_dir`, such as ``"nodes.csv"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path.
 
     Raises
     ------

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+from numpy.typing import ArrayLike
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
@@ -61,7 +62,7 @@ _TYPE2_DEFAULTS = {
 
 
 def cine_dataset(
-    frames,
+    frames: ArrayLike,
     *,
     frame_time_ms: float | str,
     photometric: str | None = None,
@@ -185,12 +186,24 @@ def cine_dataset(
     return ds
 
 
-def save_dataset(ds: Dataset, path: str | os.PathLike) -> Path:
+def save_dataset(ds: Dataset, path: str | os.PathLike[str]) -> Path:
     """Save ``ds`` as a DICOM file at ``path``, whole or not at all.
 
     The file is written to a temporary name beside ``path`` and renamed over it
     (:func:`ceuslib.filesystem.atomic_path`), with the File Meta Information completed and checked
     by pydicom (``enforce_file_format=True``).
+
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        A dataset with its ``file_meta`` (from :func:`cine_dataset`).
+    path : path-like
+        The file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
 
     Examples
     --------

@@ -62,6 +62,11 @@ class DataError(ValueError):
     Raised with a plain message, or with every :class:`Problem` found at once so that a
     user can fix a file in one pass.  It is a ``ValueError``.
 
+    Parameters
+    ----------
+    problems : str or iterable of Problem
+        A message, or the problems found (at least one); they are kept in ``problems``.
+
     Examples
     --------
     >>> err = DataError([Problem("patients.csv", "must not be empty", row=2, column="age"),
@@ -75,7 +80,7 @@ class DataError(ValueError):
       patients.csv, row 5, column 'patient_id': value 'P007': duplicated patient_id
     """
 
-    def __init__(self, problems: str | Iterable[Problem]):
+    def __init__(self, problems: str | Iterable[Problem]) -> None:
         if isinstance(problems, str):
             self.problems: tuple[Problem, ...] = ()
             message = problems
@@ -113,7 +118,7 @@ class CeuslibWarning(UserWarning):
     ('LR+ is infinite', ('accuracy table', 'node level'))
     """
 
-    def __init__(self, message: str, *, context: tuple[str, ...] = ()):
+    def __init__(self, message: str, *, context: tuple[str, ...] = ()) -> None:
         self.detail = str(message)
         self.context = tuple(str(part) for part in context)
         text = f"{', '.join(self.context)}: {self.detail}" if self.context else self.detail
@@ -121,20 +126,53 @@ class CeuslibWarning(UserWarning):
 
 
 class DegenerateTableWarning(CeuslibWarning):
-    """A 2x2 table with an empty cell or margin: a measure is infinite or undefined (NaN),
-    or a requested correction was applied."""
+    """A 2x2 table with an empty cell or margin.
+
+    A measure is infinite or undefined (NaN), or a requested correction was applied.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what was done about it.
+    context : tuple of str
+        Where it happened, outermost first (see :class:`~ceuslib.errors.CeuslibWarning`).
+    """
 
 
 class PartialAucWarning(CeuslibWarning):
-    """McClish's correction is undefined for a partial curve below the diagonal."""
+    """McClish's correction is undefined for a partial curve below the diagonal.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what was done about it.
+    context : tuple of str
+        Where it happened, outermost first (see :class:`~ceuslib.errors.CeuslibWarning`).
+    """
 
 
 class ResampleWarning(CeuslibWarning, RuntimeWarning):
-    """Bootstrap resamples in which the statistic was undefined were dropped (and counted)."""
+    """Bootstrap resamples in which the statistic was undefined were dropped (and counted).
+
+    Parameters
+    ----------
+    message : str
+        What happened and what was done about it.
+    context : tuple of str
+        Where it happened, outermost first (see :class:`~ceuslib.errors.CeuslibWarning`).
+    """
 
 
 class CohortWarning(CeuslibWarning):
-    """Something in the input that is accepted but worth knowing (an extra column)."""
+    """Something in the input that is accepted but worth knowing (an extra column).
+
+    Parameters
+    ----------
+    message : str
+        What happened and what was done about it.
+    context : tuple of str
+        Where it happened, outermost first (see :class:`~ceuslib.errors.CeuslibWarning`).
+    """
 
 
 _MEASURES = {
@@ -148,9 +186,18 @@ _MEASURES = {
 class InfeasibleTargetError(ValueError):
     """No cut-point reaches the target of a constrained rule.
 
-    Attributes ``rule``, ``target``, ``best_value`` (the highest value of the constrained
-    measure that any cut-point reaches) and ``best_cutpoint`` (where it is reached; the
-    most specific such cut-point).
+    The parameters are kept as attributes of the same names.
+
+    Parameters
+    ----------
+    rule : str
+        The constrained rule (see :func:`ceuslib.decision.choose_cutpoint`).
+    target : float
+        The value the constrained measure had to reach.
+    best_value : float
+        The highest value of the constrained measure that any cut-point reaches.
+    best_cutpoint : float
+        Where it is reached (the most specific such cut-point).
 
     Examples
     --------
@@ -160,7 +207,7 @@ class InfeasibleTargetError(ValueError):
     at cut-point 4
     """
 
-    def __init__(self, rule: str, target: float, best_value: float, best_cutpoint: float):
+    def __init__(self, rule: str, target: float, best_value: float, best_cutpoint: float) -> None:
         self.rule = rule
         self.target = target
         self.best_value = best_value
@@ -187,6 +234,11 @@ def warning_context(*labels: str) -> Iterator[None]:
     *labels : str
         Where the computation belongs, e.g. ``"accuracy table", "node level", "CEUS"``.
 
+    Yields
+    ------
+    None
+        The block runs with the labels added to the context.
+
     Examples
     --------
     >>> import warnings
@@ -208,7 +260,19 @@ def warning_context(*labels: str) -> Iterator[None]:
 
 
 def outside_stacklevel() -> int:
-    """The ``stacklevel`` of the first caller outside the library, seen from the caller."""
+    """The ``stacklevel`` of the first caller outside the library, seen from the caller.
+
+    Returns
+    -------
+    int
+        2 when the caller's caller is outside the library, one more for every frame of the
+        library in between.
+
+    Examples
+    --------
+    >>> outside_stacklevel()  # the caller of this example is outside the library
+    2
+    """
     frame = sys._getframe(2)
     level = 2
     while frame is not None and frame.f_globals.get("__name__", "").startswith("ceuslib."):
@@ -221,6 +285,23 @@ def warn(category: type[CeuslibWarning], message: str) -> None:
     """Issue a library warning carrying the current :func:`warning_context`.
 
     The warning is attributed to the first caller outside the library.
+
+    Parameters
+    ----------
+    category : type
+        A subclass of :class:`CeuslibWarning`.
+    message : str
+        What happened and what was done about it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     with warning_context("patients table"):
+    ...         warn(CohortWarning, "the column 'notes' is not used")
+    >>> print(caught[0].message)
+    patients table: the column 'notes' is not used
     """
     warnings.warn(category(message, context=_CONTEXT.get()), stacklevel=outside_stacklevel())
 
@@ -232,6 +313,13 @@ class FrameTimingWarning(CeuslibWarning):
     (0018,1063) gives 30 frames per second and Cine Rate (0018,0040) says 15: the times
     follow the attribute that Frame Increment Pointer (0028,0009) names, and the message
     gives both values so that the user can check the scanner's settings.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what was done about it.
+    context : tuple of str
+        Where it happened, outermost first (see :class:`~ceuslib.errors.CeuslibWarning`).
 
     Examples
     --------

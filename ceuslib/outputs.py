@@ -56,6 +56,16 @@ class OutputError(Exception):
 def shown(path: str | os.PathLike[str]) -> str:
     """``path`` as text that can always be printed (undecodable bytes become U+FFFD).
 
+    Parameters
+    ----------
+    path : path-like
+        A path.
+
+    Returns
+    -------
+    str
+        The path, printable.
+
     Examples
     --------
     >>> shown(os.fsdecode(b"study-\\xe9"))
@@ -67,7 +77,25 @@ def shown(path: str | os.PathLike[str]) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """An output path that has passed the contract's checks (see :func:`folder_target`)."""
+    """An output path that has passed the contract's checks (see :func:`folder_target`).
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The output, as an absolute path.
+    shown : str
+        The path as the user gave it, printable (see :func:`shown`).
+    kind : str
+        The kind of output (``"cohort"``, ``"report"``, ``"fit"``, ...).
+    folder : bool
+        Whether the output is a folder (else a file).
+    force : bool
+        Whether an earlier output of the same kind may be replaced.
+    hint : str
+        How the user asks for ``force``.
+    recognise : callable, optional
+        For a file: tells whether an existing file is an earlier output of ``kind``.
+    """
 
     path: Path
     shown: str
@@ -79,10 +107,12 @@ class Target:
 
     @property
     def partial(self) -> Path:
+        """The name the output is written under before it is put in place."""
         return self.path.with_name(self.path.name + PARTIAL)
 
     @property
     def noun(self) -> str:
+        """How messages name this kind of output."""
         return NOUNS.get(self.kind, f"{self.kind} output")
 
 
@@ -109,6 +139,11 @@ def folder_target(
         Replace an earlier output of the same kind.
     hint : str
         How the user asks for ``force`` (``"--force"`` on the command line).
+
+    Returns
+    -------
+    Target
+        The checked output path.
 
     Raises
     ------
@@ -145,8 +180,31 @@ def file_target(
 ) -> Target:
     """Check that the file ``out`` may be written; as :func:`folder_target` for one file.
 
-    ``recognise(path)`` tells whether an existing file is an earlier output of ``kind``
-    (:func:`first_line_is` builds one from the output's header lines).
+    Parameters
+    ----------
+    out : path-like
+        The file to write.
+    kind : str
+        The kind of output (``"fit"``, ``"cohort"``, ...).
+    recognise : callable
+        ``recognise(path)`` tells whether an existing file is an earlier output of ``kind``
+        (:func:`first_line_is` builds one from the output's header lines).
+    inputs : iterable of path-like
+        Folders or files the command reads; ``out`` may not be one or lie inside one.
+    force : bool
+        Replace an earlier output of the same kind.
+    hint : str
+        How the user asks for ``force`` (``"--force"`` on the command line).
+
+    Returns
+    -------
+    Target
+        The checked output path.
+
+    Raises
+    ------
+    OutputError
+        Naming ``out`` and the reason; nothing has been changed.
 
     Examples
     --------
@@ -173,6 +231,16 @@ def first_line_is(lines: Iterable[str]) -> Callable[[Path], bool]:
     """A ``recognise`` function: the file's first line, without its line end, is in ``lines``.
 
     A byte-order mark and a ``\\r\\n`` line end are allowed.
+
+    Parameters
+    ----------
+    lines : iterable of str
+        The header lines an earlier output may start with.
+
+    Returns
+    -------
+    callable
+        ``recognise(path) -> bool``; False for a file that cannot be read.
 
     Examples
     --------
@@ -330,7 +398,13 @@ def _failed(target: Target, error: OSError) -> OutputError:
 
 
 class StagedFolder:
-    """An output folder being written under its partial name (see :func:`staged_folder`)."""
+    """An output folder being written under its partial name (see :func:`staged_folder`).
+
+    Parameters
+    ----------
+    target : Target
+        A folder target (from :func:`folder_target`).
+    """
 
     def __init__(self, target: Target) -> None:
         if not target.folder:
@@ -346,7 +420,15 @@ class StagedFolder:
             raise _failed(target, error) from None
 
     def write(self, name: str, data: bytes | str) -> None:
-        """Write the file ``name`` (a relative path) of the output."""
+        """Write the file ``name`` (a relative path) of the output.
+
+        Parameters
+        ----------
+        name : str
+            The file's path inside the output folder.
+        data : bytes or str
+            Its contents (text is written as UTF-8).
+        """
         if isinstance(data, str):
             data = data.encode("utf-8")
         path = self.path / name
@@ -357,7 +439,13 @@ class StagedFolder:
             raise _failed(self.target, error) from None
 
     def commit(self) -> Path:
-        """Write the marker, then put the output in place; return its path."""
+        """Write the marker, then put the output in place.
+
+        Returns
+        -------
+        pathlib.Path
+            The output folder.
+        """
         target = self.target
         files = sorted(name for name, is_dir in _walk(self.path) if not is_dir and name != MARKER)
         marker = json.dumps({"output": target.kind, "files": files}, indent=1) + "\n"
@@ -402,6 +490,16 @@ def staged_folder(target: Target) -> Iterator[StagedFolder]:
     ``staged.path``) become the output when the block ends; an exception discards them and
     leaves the old output as it was.
 
+    Parameters
+    ----------
+    target : Target
+        A folder target (from :func:`folder_target`).
+
+    Yields
+    ------
+    StagedFolder
+        The folder being written.
+
     Examples
     --------
     >>> import tempfile
@@ -440,6 +538,18 @@ def staged_folder(target: Target) -> Iterator[StagedFolder]:
 
 def write_file(target: Target, data: bytes | str) -> Path:
     """Write a single-file output whole (staged under its partial name, then renamed).
+
+    Parameters
+    ----------
+    target : Target
+        A file target (from :func:`file_target`).
+    data : bytes or str
+        The contents (text is written as UTF-8).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
 
     Examples
     --------

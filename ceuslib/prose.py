@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # IPython is not a dependency of the library, only of the chapters
+    from IPython.display import Markdown
 
 __all__ = [
     "Text",
@@ -55,6 +59,20 @@ def _finite(value: object) -> bool:
 def percent(value: float, digits: int = 1, *, missing: str = "not estimable") -> Text:
     """A proportion as a percentage.
 
+    Parameters
+    ----------
+    value : float
+        The proportion (0.81 for 81%).
+    digits : int
+        Decimals of the percentage.
+    missing : str
+        The text for a value that is NaN or infinite.
+
+    Returns
+    -------
+    Text
+        For example ``81.0%``.
+
     Examples
     --------
     >>> percent(0.8095238)
@@ -69,6 +87,20 @@ def percent(value: float, digits: int = 1, *, missing: str = "not estimable") ->
 
 def number(value: float, digits: int = 2, *, missing: str = "not estimable") -> Text:
     """A number with a fixed number of decimals; infinity in words.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+    digits : int
+        Decimals.
+    missing : str
+        The text for NaN or None.
+
+    Returns
+    -------
+    Text
+        For example ``3.14`` or ``infinite``.
 
     Examples
     --------
@@ -85,6 +117,20 @@ def number(value: float, digits: int = 2, *, missing: str = "not estimable") -> 
 def count(n: int, singular: str, plural: str | None = None) -> Text:
     """A count with its noun in the right number.
 
+    Parameters
+    ----------
+    n : int
+        The count.
+    singular : str
+        The noun for one (``"node"``; may be followed by more words).
+    plural : str, optional
+        The noun for other counts; by default ``singular`` followed by ``s``.
+
+    Returns
+    -------
+    Text
+        For example ``3 nodes``.
+
     Examples
     --------
     >>> count(1, "node"), count(3, "node"), count(2, "patient with residual disease",
@@ -100,6 +146,22 @@ def interval(
     low: float, high: float, *, level: float = 0.95, as_percent: bool = True, digits: int = 1
 ) -> Text:
     """A confidence interval in words.
+
+    Parameters
+    ----------
+    low, high : float
+        The interval's ends.
+    level : float
+        Its confidence level.
+    as_percent : bool
+        Show the ends as percentages (proportions), else as numbers.
+    digits : int
+        Decimals of the ends (at least 2 for numbers).
+
+    Returns
+    -------
+    Text
+        For example ``95% CI 70.1% to 89.0%``; ``not estimable`` for an undefined end.
 
     Examples
     --------
@@ -140,6 +202,11 @@ def compare(
     margin : float
         Without an interval, differences within ``margin`` of zero read as the same.
 
+    Returns
+    -------
+    Text
+        One of the three ``words``.
+
     Examples
     --------
     >>> compare(0.12, 0.03, 0.21)
@@ -164,6 +231,18 @@ def compare(
 def either(condition: bool, if_true: str, if_false: str) -> Text:
     """One of two wordings, chosen by a condition computed from the data.
 
+    Parameters
+    ----------
+    condition : bool
+        The condition.
+    if_true, if_false : str
+        The wordings.
+
+    Returns
+    -------
+    Text
+        ``if_true`` when ``condition`` holds, else ``if_false``.
+
     Examples
     --------
     >>> either(3 > 2, "met", "not met")
@@ -174,6 +253,18 @@ def either(condition: bool, if_true: str, if_false: str) -> Text:
 
 def series(items: Sequence[str], *, conjunction: str = "and") -> Text:
     """Items joined as in a sentence.
+
+    Parameters
+    ----------
+    items : sequence of str
+        The items.
+    conjunction : str
+        The word before the last item.
+
+    Returns
+    -------
+    Text
+        For example ``PE, TTP and WiAUC``; ``none`` for no items.
 
     Examples
     --------
@@ -188,11 +279,21 @@ def series(items: Sequence[str], *, conjunction: str = "and") -> Text:
     return Text(f"{', '.join(items[:-1])} {conjunction} {items[-1]}")
 
 
-def data_note(message: str, *, title: str = "On this study's data"):
+def data_note(message: str, *, title: str = "On this study's data") -> Markdown:
     """A visible note for a statement of the text that the data at hand do not support.
 
-    Returns an ``IPython.display.Markdown`` block quote, shown in place of the claim, so a
-    chapter carries on instead of stopping.
+    Parameters
+    ----------
+    message : str
+        What the data at hand show instead.
+    title : str
+        The note's bold lead.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        A block quote, shown in place of the claim, so a chapter carries on instead of
+        stopping.
 
     Examples
     --------

@@ -36,14 +36,43 @@ from ceuslib.analysis import (
     roc_table,
 )
 from ceuslib.cohort import Cohort
-from ceuslib.cohort.eligibility import stard_flow
+from ceuslib.cohort.eligibility import StardFlow, stard_flow
 from ceuslib.outputs import Target, folder_target, staged_folder
 from ceuslib.report_page import report_page
 
 
 @dataclass(frozen=True)
 class Report:
-    """The supplement's tables (one ``DataFrame`` each) and what they were computed with."""
+    """The supplement's tables (one ``DataFrame`` each) and what they were computed with.
+
+    Attributes
+    ----------
+    stard : pandas.DataFrame
+        The counts of the STARD flow diagram.
+    accuracy : pandas.DataFrame
+        Accuracy of the CEUS call at patient and node level.
+    roc : pandas.DataFrame
+        AUC of each fitted descriptor.
+    decision : pandas.DataFrame
+        The spare-the-neck policy per 100 patients, one row per measure.
+    exclusions : pandas.DataFrame
+        Every node left out of the analysis, with its reason.
+    index_test : pandas.DataFrame
+        CEUS results by reference standard at both levels, uninterpretable results
+        included.
+    roc_points : pandas.DataFrame
+        The points of the ROC curves (``label, fpr, tpr``).
+    flow : ceuslib.cohort.eligibility.StardFlow
+        The STARD flow the diagram is drawn from.
+    decision_patients : int
+        Patients in the decision table.
+    n_boot : int
+        Bootstrap resamples of the decision table's intervals.
+    seed : int
+        Seed of that bootstrap.
+    level : float
+        Confidence level of every interval.
+    """
 
     stard: pd.DataFrame
     accuracy: pd.DataFrame
@@ -52,14 +81,21 @@ class Report:
     exclusions: pd.DataFrame
     index_test: pd.DataFrame
     roc_points: pd.DataFrame = field(repr=False)
-    flow: object = field(repr=False)
+    flow: StardFlow = field(repr=False)
     decision_patients: int = 0
     n_boot: int = 2000
     seed: int = 0
     level: float = 0.95
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables by file stem, in the order of the report."""
+        """The tables by file stem, in the order of the report.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``stard_flow``, ``index_test_results``, ``exclusions``, ``accuracy``, ``roc``
+            and ``decision``.
+        """
         return {
             "stard_flow": self.stard,
             "index_test_results": self.index_test,
@@ -99,6 +135,7 @@ def build_report(
     Returns
     -------
     Report
+        The tables and the settings they were computed with.
 
     Notes
     -----
@@ -174,6 +211,18 @@ def write_report(
     ------
     ceuslib.outputs.OutputError
         When ``out`` may not be written (the message says why) or writing fails.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ceuslib.cohort import simulate_cohort
+    >>> report = build_report(simulate_cohort(40, seed=7), n_boot=50, seed=1)
+    >>> folder = write_report(report, Path(tempfile.mkdtemp()) / "report")
+    >>> sorted(path.name for path in folder.glob("*.csv"))  # doctest: +NORMALIZE_WHITESPACE
+    ['accuracy.csv', 'decision.csv', 'exclusions.csv', 'index_test_results.csv', 'roc.csv',
+     'roc_points.csv', 'stard_flow.csv']
+    >>> (folder / "index.html").exists()
+    True
     """
     from ceuslib.plots.report import save_report_figures
 

@@ -29,7 +29,7 @@ from ceuslib.datasets import SYNTHETIC_DIR
 from ceuslib.errors import DataError
 from ceuslib.outputs import OutputError
 
-SHIPPED = ["screening.csv", "patients.csv", "nodes.csv", "tics.csv", "data_dictionary.csv"]
+SHIPPED = [*FILES, "data_dictionary.csv", "datapackage.json"]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_the_readme_states_the_command_and_seed() -> None:
 def test_shipped_data_are_small() -> None:
     total = sum((SYNTHETIC_DIR / name).stat().st_size for name in SHIPPED)
     total += (SYNTHETIC_DIR / "README.md").stat().st_size
-    assert total < 2_000_000
+    assert total < 2_500_000
 
 
 def test_shipped_cohort_headline_figures(default_cohort) -> None:
@@ -298,10 +298,12 @@ def test_missing_folder_is_one_problem(tmp_path: Path) -> None:
         read_cohort(tmp_path / "nowhere")
 
 
-def test_every_missing_file_is_reported(tmp_path: Path) -> None:
+def test_every_missing_required_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(DataError) as caught:
         read_cohort(tmp_path)
-    assert len(caught.value.problems) == 4
+    assert [str(p) for p in caught.value.problems] == [
+        f"{name}: file is missing from {tmp_path}" for name in ("patients.csv", "nodes.csv")
+    ]
 
 
 def test_write_replaces_only_its_own_earlier_cohort(tmp_path: Path) -> None:
@@ -389,7 +391,7 @@ def test_python_dash_m_gives_no_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "screening.csv: file is missing" in result.stderr
+    assert "patients.csv: file is missing" in result.stderr
 
 
 def test_importing_ceuslib_does_not_import_matplotlib() -> None:
@@ -425,13 +427,31 @@ def test_fitted_peaks_are_earlier_in_residual_nodes() -> None:
     assert medians["yes"] < medians["no"]  # Dudau et al. 2014: 24.1 s vs 29.3 s
 
 
-def test_fit_refuses_gray_levels(tmp_path: Path, capsys) -> None:
+def test_fit_refuses_gray_levels_without_a_dynamic_range(tmp_path: Path, capsys) -> None:
     folder = simulate_cohort(2, seed=1).write(tmp_path / "c")
     text = (folder / "tics.csv").read_text().replace("linear", "gray")
     (folder / "tics.csv").write_text(text)
+    (folder / "examinations.csv").unlink()
     assert main(["fit", str(folder), "--out", str(tmp_path / "f.csv")]) == 1
-    assert "linearise gray levels" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "dynamic_range_db in examinations.csv" in err and "linearise them" in err
     assert not (tmp_path / "f.csv").exists()
+
+
+def test_fit_linearises_gray_levels_with_each_examinations_dynamic_range() -> None:
+    from ceuslib.cohort.fitting import acquisition, fit_cohort_curves
+    from ceuslib.perfusion import compress
+
+    cohort = simulate_cohort(3, seed=1)
+    settings = acquisition(cohort.nodes, cohort.examinations)
+    assert (settings["dynamic_range_db"] == 60.0).all()
+    gray = cohort.tics.assign(
+        intensity=compress(cohort.tics["intensity"].to_numpy(), dynamic_range_db=60.0),
+        unit="gray",
+    )
+    a = fit_cohort_curves(cohort.tics, settings=settings)
+    b = fit_cohort_curves(gray, settings=settings)
+    np.testing.assert_allclose(a["ttp"], b["ttp"], rtol=0.05)
 
 
 def test_fit_accepts_decibels_like_linear_units() -> None:

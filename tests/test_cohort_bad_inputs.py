@@ -17,9 +17,12 @@ CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir() and p.name[:2].isd
 
 def build(case: str, tmp_path: Path) -> Path:
     folder = tmp_path / "study"
-    shutil.copytree(CORPUS / "base", folder)
     source = CORPUS / case
+    base = (source / "base.txt").read_text().strip() if (source / "base.txt").exists() else "base"
+    shutil.copytree(CORPUS / base, folder)
     for item in source.iterdir():
+        if item.name == "base.txt":
+            continue
         if item.name == "remove.txt":
             for name in item.read_text().split():
                 (folder / name).unlink()
@@ -49,6 +52,14 @@ def test_the_corpus_has_at_least_25_kinds() -> None:
 def test_the_base_cohort_is_valid() -> None:
     cohort = read_cohort(CORPUS / "base")
     assert len(cohort.patients) == 4
+
+
+def test_the_protocol_base_holds_every_file_and_is_valid() -> None:
+    from ceuslib.cohort.dictionary import FILES
+
+    assert sorted(p.name for p in (CORPUS / "base_protocol").iterdir()) == sorted(FILES)
+    cohort = read_cohort(CORPUS / "base_protocol")
+    assert len(cohort.patients) == 4 and cohort.reference_tics is not None
 
 
 @pytest.mark.parametrize("case", CASES)

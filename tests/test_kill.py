@@ -106,7 +106,9 @@ def writes_only(computed, monkeypatch):
         return captions
 
     monkeypatch.setattr(ceuslib.cohort, "read_cohort", lambda directory: cohort)
-    monkeypatch.setattr(ceuslib.cohort, "simulate_cohort", lambda n, seed: simulated[n, seed])
+    monkeypatch.setattr(
+        ceuslib.cohort, "simulate_cohort", lambda n, seed, **options: simulated[n, seed]
+    )
     monkeypatch.setattr(ceuslib.report, "build_report", lambda data, **kw: reports[kw["seed"]])
     monkeypatch.setattr(ceuslib.plots.report, "save_report_figures", draw)
     # A kill is not a power cut: what fsync guards against is not tested here.

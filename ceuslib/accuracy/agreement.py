@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from ceuslib.accuracy import _validate as _checks
@@ -15,7 +16,31 @@ KAPPA_WEIGHTS = (None, "linear", "quadratic")
 
 @dataclass(frozen=True)
 class Kappa:
-    """Cohen's kappa with its large-sample standard errors, interval and test of kappa = 0."""
+    """Cohen's kappa with its large-sample standard errors, interval and test of kappa = 0.
+
+    Attributes
+    ----------
+    kappa : float
+        Cohen's kappa, weighted or not.
+    se : float
+        Large-sample standard error (Fleiss, Cohen and Everitt), used for the interval.
+    ci_low, ci_high : float
+        Normal interval at ``level``, clipped to [-1, 1].
+    se_null : float
+        Standard error under kappa = 0, used for the test.
+    z, p_value : float
+        Statistic and two-sided p-value of the test of kappa = 0.
+    observed, expected : float
+        Observed and chance-expected (weighted) agreement.
+    n : int
+        Number of units rated by both readers.
+    level : float
+        Confidence level of the interval.
+    weights : str or None
+        ``None`` (unweighted), ``"linear"`` or ``"quadratic"``.
+    n_omitted : int
+        Units left out for a missing rating (``nan_policy="omit"``).
+    """
 
     kappa: float
     se: float
@@ -32,15 +57,31 @@ class Kappa:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field."""
+        """One row with every field.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field.
+        """
         return pd.DataFrame([self.__dict__])
 
 
 def agreement_weights(k: int, weights: str | None) -> np.ndarray:
     """Agreement weights for ``k`` ordered categories: 1 on the diagonal, 0 at most apart.
 
-    Linear: ``1 - |i - j| / (k - 1)``; quadratic: ``1 - (i - j)² / (k - 1)²``; ``None``:
-    the identity (unweighted kappa).
+    Parameters
+    ----------
+    k : int
+        Number of categories.
+    weights : str or None
+        One of ``None``, ``"linear"``, ``"quadratic"``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k, k)
+        Linear: ``1 - |i - j| / (k - 1)``; quadratic: ``1 - (i - j)² / (k - 1)²``;
+        ``None``: the identity (unweighted kappa).
 
     Examples
     --------
@@ -56,7 +97,7 @@ def agreement_weights(k: int, weights: str | None) -> np.ndarray:
     return 1.0 - distance if weights == "linear" else 1.0 - distance**2
 
 
-def kappa_from_table(table: object, *, weights: str | None = None, level: float = 0.95) -> Kappa:
+def kappa_from_table(table: ArrayLike, *, weights: str | None = None, level: float = 0.95) -> Kappa:
     """Cohen's kappa from a square table of counts (rows reader A, columns reader B).
 
     Parameters
@@ -146,10 +187,10 @@ def kappa_from_table(table: object, *, weights: str | None = None, level: float 
 
 
 def cohen_kappa(
-    rater_a: object,
-    rater_b: object,
+    rater_a: ArrayLike,
+    rater_b: ArrayLike,
     *,
-    categories: object = None,
+    categories: ArrayLike | None = None,
     weights: str | None = None,
     level: float = 0.95,
     nan_policy: str = "raise",
@@ -176,6 +217,7 @@ def cohen_kappa(
     Returns
     -------
     Kappa
+        As :func:`kappa_from_table` returns it, with ``n_omitted``.
 
     Examples
     --------

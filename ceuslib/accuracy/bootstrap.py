@@ -8,6 +8,7 @@ resample of a block comes from one sort of the data and the counts at every thre
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy._counts import threshold_counts, tie_groups, weighted_auc
@@ -22,8 +23,8 @@ from ceuslib.accuracy.roc import prepare
 
 
 def bootstrap_auc(
-    y_true: object,
-    score: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
     *,
     n_resamples: int = N_RESAMPLES_INTERVAL,
     level: float = 0.95,
@@ -48,7 +49,10 @@ def bootstrap_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`roc_curve`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`roc_curve`.
     return_replicates : bool
         Also return the array of bootstrap AUCs.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy import resample
@@ -79,7 +80,29 @@ def obuchowski_covariance(a: ClusterComponents, b: ClusterComponents) -> float:
 
 @dataclass(frozen=True)
 class ClusteredRocAuc:
-    """AUC with Obuchowski's clustered variance; ``se_independent`` ignores clustering."""
+    """AUC with Obuchowski's clustered variance; ``se_independent`` ignores clustering.
+
+    Attributes
+    ----------
+    auc : float
+        Area under the empirical ROC curve, all units pooled.
+    se : float
+        Standard error from Obuchowski's (1997) clustered variance.
+    ci_low, ci_high : float
+        Normal interval at ``level``, clipped to [0, 1].
+    level : float
+        Confidence level of the interval.
+    n_positive, n_negative : int
+        Numbers of diseased and non-diseased units.
+    n_clusters : int
+        Number of clusters (patients).
+    se_independent : float
+        DeLong's standard error, as if the units were independent.
+    method : str
+        ``"obuchowski"``.
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
+    """
 
     auc: float
     se: float
@@ -97,21 +120,31 @@ class ClusteredRocAuc:
     def design_effect(self) -> float:
         """Variance ratio clustered / independent (above 1 when nodes of a patient agree).
 
-        NaN when the independent variance is zero (no variation in the placement values).
+        Returns
+        -------
+        float
+            ``(se / se_independent)²``; NaN when the independent variance is zero (no
+            variation in the placement values).
         """
         if self.se_independent == 0:
             return float("nan")
         return (self.se / self.se_independent) ** 2
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field and the design effect."""
+        """One row with every field and the design effect.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field and ``design_effect``.
+        """
         return pd.DataFrame([{**self.__dict__, "design_effect": self.design_effect}])
 
 
 def clustered_roc_auc(
-    y_true: object,
-    score: object,
-    cluster: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
+    cluster: ArrayLike,
     *,
     level: float = 0.95,
     direction: str = "higher",
@@ -133,7 +166,10 @@ def clustered_roc_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`roc_curve`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`roc_curve`; with ``"omit"`` a unit missing its truth, score or cluster
         is left out.
 
@@ -185,7 +221,7 @@ def clustered_roc_auc(
     )  # fmt: skip
 
 
-def _cluster_column(cluster: object) -> np.ndarray:
+def _cluster_column(cluster: ArrayLike) -> np.ndarray:
     """The cluster labels as a one-dimensional array (object, so that None is missing)."""
     values = np.asarray(cluster)
     if values.ndim != 1:
@@ -194,9 +230,9 @@ def _cluster_column(cluster: object) -> np.ndarray:
 
 
 def cluster_bootstrap_auc(
-    y_true: object,
-    score: object,
-    cluster: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
+    cluster: ArrayLike,
     *,
     n_resamples: int = N_RESAMPLES_INTERVAL,
     level: float = 0.95,
@@ -220,7 +256,10 @@ def cluster_bootstrap_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`clustered_roc_auc`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`clustered_roc_auc`.
 
     Returns
@@ -290,12 +329,18 @@ def cluster_bootstrap(
         One row per unit.
     cluster : str
         Name of the column holding the cluster (patient) identifier.
-    n_resamples, level, seed
-        As in :func:`cluster_bootstrap_auc`.
+    n_resamples : int
+        Number of bootstrap resamples.
+    level : float
+        Confidence level.
+    seed : int, numpy.random.Generator or None
+        Source of randomness; the same seed gives the same interval.
 
     Returns
     -------
     BootstrapInterval
+        The statistic of ``data``, the percentile interval of its patient-level bootstrap
+        and the resamples where it was undefined (``n_failed``).
 
     Notes
     -----
@@ -338,9 +383,9 @@ def cluster_bootstrap(
 
 
 def aggregate_by_patient(
-    y_true: object,
-    score: object,
-    cluster: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
+    cluster: ArrayLike,
     *,
     direction: str = "higher",
     pos_label: object = None,
@@ -360,7 +405,10 @@ def aggregate_by_patient(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`clustered_roc_auc`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`clustered_roc_auc` (``attrs["n_omitted"]`` of the result counts the
         nodes left out).
 

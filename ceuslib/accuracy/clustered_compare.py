@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from ceuslib.accuracy import _validate as check
@@ -25,12 +26,32 @@ CLUSTERED_MCNEMAR_METHODS = ("obuchowski", "durkalski")
 class ClusteredMcNemar:
     """Comparison of the proportions of positive calls of two tests on clustered units.
 
-    ``p_a`` and ``p_b`` are the proportions of units called positive by each test
-    (sensitivities when the units are the diseased ones), ``diff = p_a - p_b``;
-    ``statistic`` is referred to chi-square with one degree of freedom. ``se``,
-    ``ci_low`` and ``ci_high`` are the ratio-estimator standard error and Wald interval of
-    the difference (``method="obuchowski"``; NaN for ``"durkalski"``). ``b`` and ``c`` are
-    the discordant units (positive on A only, on B only).
+    Attributes
+    ----------
+    p_a, p_b : float
+        Proportions of units called positive by each test (sensitivities when the units
+        are the diseased ones).
+    diff : float
+        ``p_a - p_b``.
+    statistic : float
+        Referred to chi-square with one degree of freedom.
+    p_value : float
+        Its p-value.
+    se : float
+        Ratio-estimator standard error of ``diff`` (``method="obuchowski"``; NaN for
+        ``"durkalski"``).
+    ci_low, ci_high : float
+        Wald interval of ``diff`` at ``level`` (NaN for ``"durkalski"``).
+    level : float
+        Confidence level of the interval.
+    b, c : int
+        Discordant units: positive on A only, on B only.
+    n_units, n_clusters : int
+        Numbers of units and of clusters (patients).
+    method : str
+        ``"obuchowski"`` or ``"durkalski"``.
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
     """
 
     p_a: float
@@ -50,7 +71,13 @@ class ClusteredMcNemar:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field."""
+        """One row with every field.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field.
+        """
         return pd.DataFrame([self.__dict__])
 
 
@@ -64,17 +91,18 @@ def _chi_square(numerator: float, denominator: float) -> tuple[float, float]:
 
 
 def clustered_mcnemar(
-    test_a: object,
-    test_b: object,
-    cluster: object,
+    test_a: ArrayLike,
+    test_b: ArrayLike,
+    cluster: ArrayLike,
     *,
     method: str = "obuchowski",
     level: float = 0.95,
     pos_label: object = None,
     nan_policy: str = "raise",
 ) -> ClusteredMcNemar:
-    """Compare two binary tests read on the same units nested in clusters (McNemar's
-    question for clustered data).
+    """Compare two binary tests read on the same units nested in clusters.
+
+    This is McNemar's question for clustered data.
 
     Parameters
     ----------
@@ -101,6 +129,8 @@ def clustered_mcnemar(
     Returns
     -------
     ClusteredMcNemar
+        The two proportions, their difference, the test and (Obuchowski's method) the
+        interval of the difference.
 
     Notes
     -----
@@ -177,17 +207,26 @@ def clustered_mcnemar(
 
 @dataclass(frozen=True)
 class ClusteredAucComparison(AucComparison):
-    """Difference of two AUCs on clustered units, with Obuchowski's (1997) variance."""
+    """Difference of two AUCs on clustered units, with Obuchowski's (1997) variance.
+
+    Attributes
+    ----------
+    n_clusters : int
+        Number of clusters (patients); the other fields are those of
+        :class:`~ceuslib.accuracy.AucComparison`.
+    method : str
+        ``"obuchowski"``.
+    """
 
     n_clusters: int = 0
     method: str = "obuchowski"
 
 
 def clustered_delong_test(
-    y_true: object,
-    score_a: object,
-    score_b: object,
-    cluster: object,
+    y_true: ArrayLike,
+    score_a: ArrayLike,
+    score_b: ArrayLike,
+    cluster: ArrayLike,
     *,
     level: float = 0.95,
     direction: str | tuple[str, str] = "higher",
@@ -209,7 +248,10 @@ def clustered_delong_test(
         Confidence level of the interval of ``auc_a - auc_b``.
     direction : str or (str, str)
         Direction of each score (one value for both, or a pair).
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`roc_curve`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`roc_curve`; with ``"omit"`` a unit missing its truth, a score or its
         cluster is left out.
 

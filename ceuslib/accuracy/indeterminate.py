@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy.metrics import diagnostic_metrics
@@ -25,12 +26,22 @@ RESULTS = ("positive", "indeterminate", "negative")
 class IndeterminateAccuracy:
     """The 3x2 table of a test with indeterminate results and its accuracy three ways.
 
-    ``table`` is indexed by the test result (``positive, indeterminate, negative``) with
-    columns ``diseased, not_diseased``. ``metrics`` is indexed by (``handling``,
-    ``measure``): handling ``as_positive``, ``as_negative`` or ``excluded``, measure as in
-    :func:`diagnostic_metrics`, columns ``estimate, ci_low, ci_high``. ``indeterminate``
-    holds the share of indeterminate results among the diseased, the non-diseased and all
-    units, with Wilson intervals.
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Counts indexed by the test result (``positive, indeterminate, negative``) with
+        columns ``diseased, not_diseased``.
+    metrics : pandas.DataFrame
+        Indexed by (``handling``, ``measure``): handling ``as_positive``, ``as_negative``
+        or ``excluded``, measure as in :func:`diagnostic_metrics`; columns
+        ``estimate, ci_low, ci_high``.
+    indeterminate : pandas.DataFrame
+        The share of indeterminate results among the diseased, the non-diseased and all
+        units, with Wilson intervals.
+    level : float
+        Confidence level of the intervals.
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -40,13 +51,19 @@ class IndeterminateAccuracy:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """The accuracy table, one row per handling and measure."""
+        """The accuracy table, one row per handling and measure.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``metrics``.
+        """
         return self.metrics.copy()
 
 
 def indeterminate_accuracy(
-    y_true: object,
-    result: object,
+    y_true: ArrayLike,
+    result: ArrayLike,
     *,
     positive: object = "positive",
     negative: object = "negative",
@@ -68,8 +85,12 @@ def indeterminate_accuracy(
         ``indeterminate``.
     positive, negative, indeterminate : object
         The labels of the three results in ``result``.
-    level, method, correction
-        As in :func:`diagnostic_metrics`.
+    level : float
+        Confidence level of every interval.
+    method : str
+        Interval for the proportions; see :func:`proportion_ci`.
+    correction : str or None
+        One of ``None``, ``"haldane"``; as in :func:`diagnostic_metrics`.
     pos_label : object, optional
         The label of ``y_true`` that means diseased, for labels other than 0/1.
     nan_policy : str
@@ -79,6 +100,8 @@ def indeterminate_accuracy(
     Returns
     -------
     IndeterminateAccuracy
+        The 3x2 table, the accuracy with the indeterminate results counted as positive,
+        as negative and left out, and the share of indeterminate results.
 
     Notes
     -----

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy.proportions import proportion_ci
@@ -28,8 +29,17 @@ METRICS = (
 
 @dataclass(frozen=True)
 class ConfusionCounts(Mapping):
-    """The four cells of a 2x2 table; a mapping of ``tp, fp, fn, tn`` (so that
-    ``diagnostic_metrics(**cells)`` works) that also says how many rows were left out."""
+    """The four cells of a 2x2 table, and how many rows were left out.
+
+    A mapping of ``tp, fp, fn, tn``, so that ``diagnostic_metrics(**cells)`` works.
+
+    Attributes
+    ----------
+    tp, fp, fn, tn : int
+        True positives, false positives, false negatives, true negatives.
+    n_omitted : int
+        Rows left out for a missing value (``nan_policy="omit"``).
+    """
 
     tp: int
     fp: int
@@ -50,8 +60,8 @@ class ConfusionCounts(Mapping):
 
 
 def confusion_counts(
-    y_true: object,
-    test_positive: object,
+    y_true: ArrayLike,
+    test_positive: ArrayLike,
     *,
     pos_label: object = None,
     nan_policy: str = "raise",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from ceuslib.accuracy import _validate as _checks
@@ -16,7 +17,19 @@ MCNEMAR_METHODS = ("midp", "exact", "asymptotic")
 
 @dataclass(frozen=True)
 class McNemarTest:
-    """McNemar's test of two paired binary tests, from the discordant pairs ``b`` and ``c``."""
+    """McNemar's test of two paired binary tests, from the discordant pairs ``b`` and ``c``.
+
+    Attributes
+    ----------
+    b, c : int
+        Discordant pairs: positive on A only, on B only.
+    statistic : float
+        The smaller of b and c for the exact methods, the chi-square value otherwise.
+    p_value : float
+        Two-sided p-value.
+    method : str
+        ``"midp"``, ``"exact"`` or ``"asymptotic"``.
+    """
 
     b: int
     c: int
@@ -88,7 +101,21 @@ def mcnemar_test(*, b: int, c: int, method: str = "midp") -> McNemarTest:
 
 @dataclass(frozen=True)
 class PairedDifference:
-    """Difference p_A - p_B of two proportions measured on the same units."""
+    """Difference p_A - p_B of two proportions measured on the same units.
+
+    Attributes
+    ----------
+    p_a, p_b : float
+        The two proportions.
+    diff : float
+        ``p_a - p_b``.
+    ci_low, ci_high : float
+        Interval of the difference at ``level``.
+    level : float
+        Confidence level.
+    method : str
+        ``"newcombe"`` or ``"wald"``.
+    """
 
     p_a: float
     p_b: float
@@ -126,7 +153,8 @@ def paired_proportion_difference(
     Returns
     -------
     PairedDifference
-        p_A = (both + only_a)/n, p_B = (both + only_b)/n and the interval of p_A - p_B.
+        The proportions p_A = (both + only_a)/n and p_B = (both + only_b)/n, and the
+        interval of p_A - p_B.
 
     Notes
     -----
@@ -187,9 +215,9 @@ def paired_proportion_difference(
 
 
 def compare_binary_tests(
-    y_true: object,
-    test_a: object,
-    test_b: object,
+    y_true: ArrayLike,
+    test_a: ArrayLike,
+    test_b: ArrayLike,
     *,
     level: float = 0.95,
     method: str = "newcombe",
@@ -213,7 +241,10 @@ def compare_binary_tests(
     mcnemar_method : str
         One of ``"midp"``, ``"exact"``, ``"asymptotic"``.
         McNemar's test among the diseased (sensitivity) and the non-diseased (specificity).
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`confusion_counts`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`confusion_counts`; with ``"omit"`` a unit missing the truth or either
         call is left out (their number is in ``attrs["n_omitted"]`` of the result).
 
@@ -225,7 +256,7 @@ def compare_binary_tests(
 
     See Also
     --------
-    clustered_mcnemar : the same comparison when the units are nested in patients.
+    clustered_mcnemar : The same comparison when the units are nested in patients.
 
     Notes
     -----

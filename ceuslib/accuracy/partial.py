@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy.roc import roc_curve
 from ceuslib.errors import PartialAucWarning, warn
@@ -12,7 +13,26 @@ from ceuslib.errors import PartialAucWarning, warn
 
 @dataclass(frozen=True)
 class PartialAuc:
-    """Partial AUC over ``bounds`` of specificity or sensitivity (``focus``)."""
+    """Partial AUC over ``bounds`` of specificity or sensitivity (``focus``).
+
+    Attributes
+    ----------
+    pauc : float
+        The partial area, between 0 and the width of the range.
+    corrected : float
+        McClish's standardised partial area (0.5 for the diagonal, 1 for a perfect test);
+        NaN when the partial area is below that of the diagonal.
+    minimum : float
+        Area of the chance diagonal over the range.
+    maximum : float
+        Area of a perfect test over the range (its width).
+    bounds : tuple of float
+        The range of specificity or sensitivity.
+    focus : str
+        ``"specificity"`` or ``"sensitivity"``.
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
+    """
 
     pauc: float
     corrected: float
@@ -44,8 +64,8 @@ def _area_between(x: np.ndarray, y: np.ndarray, low: float, high: float) -> floa
 
 
 def partial_auc(
-    y_true: object,
-    score: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
     *,
     bounds: tuple[float, float] = (0.8, 1.0),
     focus: str = "specificity",
@@ -72,7 +92,10 @@ def partial_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive.
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`roc_curve`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`roc_curve`.
 
     Returns

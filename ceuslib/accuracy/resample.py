@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.errors import ResampleWarning, warn
@@ -66,7 +67,7 @@ def cluster_counts(draws: np.ndarray, n_clusters: int) -> np.ndarray:
 
 @check.renamed(n_boot="n_resamples")
 def bootstrap_weights(
-    cluster: object,
+    cluster: ArrayLike | None,
     n_rows: int,
     *,
     n_resamples: int = N_RESAMPLES_INTERVAL,
@@ -115,7 +116,7 @@ def bootstrap_weights(
     return cluster_counts(draws, k)[:, codes]
 
 
-def clusters_of(cluster: object, n_rows: int) -> tuple[np.ndarray, int]:
+def clusters_of(cluster: ArrayLike | None, n_rows: int) -> tuple[np.ndarray, int]:
     """Codes 0..k-1 of the rows' clusters, and k; each row its own cluster when None."""
     if cluster is None:
         return np.arange(n_rows), n_rows
@@ -130,7 +131,27 @@ def clusters_of(cluster: object, n_rows: int) -> tuple[np.ndarray, int]:
 
 @dataclass(frozen=True)
 class BootstrapInterval:
-    """Percentile bootstrap interval of a statistic."""
+    """Percentile bootstrap interval of a statistic.
+
+    Attributes
+    ----------
+    estimate : float
+        The statistic of the data.
+    ci_low, ci_high : float
+        Percentile interval at ``level``.
+    se : float
+        Standard deviation of the finite replicates (the bootstrap standard error).
+    level : float
+        Confidence level.
+    n_resamples : int
+        Number of resamples drawn.
+    n_failed : int
+        Resamples where the statistic was undefined (left out of the interval).
+    method : str
+        The bootstrap, e.g. ``"stratified bootstrap"`` or ``"cluster bootstrap"``.
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
+    """
 
     estimate: float
     ci_low: float
@@ -143,7 +164,13 @@ class BootstrapInterval:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field."""
+        """One row with every field.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field.
+        """
         return pd.DataFrame([self.__dict__])
 
 

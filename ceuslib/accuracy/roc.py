@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from ceuslib.accuracy import _validate as check
@@ -29,13 +30,13 @@ class Prepared:
 
 
 def prepare(
-    y_true: object,
+    y_true: ArrayLike,
     scores: dict[str, object],
     *,
     direction: str | tuple[str, ...] = "higher",
     pos_label: object = None,
     nan_policy: str = "raise",
-    cluster: object = None,
+    cluster: ArrayLike | None = None,
 ) -> Prepared:
     """Check truth, scores (and clusters) together; orient every score by its direction."""
     if isinstance(direction, str):
@@ -69,9 +70,18 @@ def _normal_ci(estimate: float, se: float, z: float, low: float, high: float):
 class RocCurve:
     """The empirical ROC curve: one point per distinct threshold.
 
-    ``thresholds[k]`` calls a unit positive when its score is at least it (direction
-    ``"higher"``) or at most it (``"lower"``); the first point is (0, 0) at an infinite
-    threshold that calls nothing positive.
+    Attributes
+    ----------
+    thresholds : numpy.ndarray
+        ``thresholds[k]`` calls a unit positive when its score is at least it (direction
+        ``"higher"``) or at most it (``"lower"``); the first point is (0, 0) at an
+        infinite threshold that calls nothing positive.
+    fpr, tpr : numpy.ndarray
+        False- and true-positive rates at each threshold.
+    direction : str
+        ``"higher"`` or ``"lower"``: which end of the score means positive.
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
     """
 
     thresholds: np.ndarray
@@ -81,7 +91,13 @@ class RocCurve:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """Columns ``threshold, fpr, tpr, specificity, sensitivity``."""
+        """The curve as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``threshold, fpr, tpr, specificity, sensitivity``, one row per point.
+        """
         return pd.DataFrame(
             {
                 "threshold": self.thresholds,
@@ -94,8 +110,8 @@ class RocCurve:
 
 
 def roc_curve(
-    y_true: object,
-    score: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
     *,
     direction: str = "higher",
     pos_label: object = None,
@@ -157,7 +173,25 @@ def roc_curve(
 
 @dataclass(frozen=True)
 class RocAuc:
-    """AUC with DeLong's standard error and a normal interval clipped to [0, 1]."""
+    """AUC with DeLong's standard error and a normal interval clipped to [0, 1].
+
+    Attributes
+    ----------
+    auc : float
+        Area under the empirical ROC curve.
+    se : float
+        DeLong's standard error.
+    ci_low, ci_high : float
+        Normal interval at ``level``, clipped to [0, 1].
+    level : float
+        Confidence level.
+    n_positive, n_negative : int
+        Numbers of diseased and non-diseased units.
+    method : str
+        ``"delong"``.
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
+    """
 
     auc: float
     se: float
@@ -170,13 +204,19 @@ class RocAuc:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field."""
+        """One row with every field.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field.
+        """
         return pd.DataFrame([self.__dict__])
 
 
 def roc_auc(
-    y_true: object,
-    score: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
     *,
     level: float = 0.95,
     direction: str = "higher",
@@ -196,7 +236,10 @@ def roc_auc(
     direction : str
         One of ``"higher"``, ``"lower"``.
         Which end of the score means positive (see :func:`roc_curve`).
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`roc_curve`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`roc_curve`.
 
     Returns
@@ -251,7 +294,33 @@ def _two_of_each(y: np.ndarray) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class AucComparison:
-    """Difference of two AUCs (a minus b) with its DeLong test and interval."""
+    """Difference of two AUCs (a minus b) with its DeLong test and interval.
+
+    Attributes
+    ----------
+    auc_a, auc_b : float
+        The two AUCs.
+    diff : float
+        ``auc_a - auc_b``.
+    se : float
+        Standard error of the difference.
+    z : float
+        The test statistic ``diff / se`` (pROC's "D" for unpaired samples).
+    p_value : float
+        Two-sided p-value.
+    ci_low, ci_high : float
+        Interval of the difference at ``level``.
+    level : float
+        Confidence level.
+    paired : bool
+        Whether the AUCs were measured on the same units.
+    correlation : float
+        Correlation of the two AUC estimates (0 when unpaired).
+    df : float
+        Degrees of freedom of the t reference (infinite: the normal).
+    n_omitted : int
+        Units left out for a missing value (``nan_policy="omit"``).
+    """
 
     auc_a: float
     auc_b: float
@@ -268,7 +337,13 @@ class AucComparison:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field."""
+        """One row with every field.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field.
+        """
         return pd.DataFrame([self.__dict__])
 
 
@@ -303,17 +378,18 @@ def _directions(direction: str | tuple[str, str]) -> tuple[str, str]:
 
 
 def delong_test(
-    y_true: object,
-    score_a: object,
-    score_b: object,
+    y_true: ArrayLike,
+    score_a: ArrayLike,
+    score_b: ArrayLike,
     *,
     level: float = 0.95,
     direction: str | tuple[str, str] = "higher",
     pos_label: object = None,
     nan_policy: str = "raise",
 ) -> AucComparison:
-    """Paired DeLong test of two AUCs measured on the same units, with the interval of the
-    difference.
+    """Paired DeLong test of two AUCs measured on the same units.
+
+    The interval of the difference comes with the test.
 
     Parameters
     ----------
@@ -325,7 +401,10 @@ def delong_test(
         Confidence level of the interval of ``auc_a - auc_b``.
     direction : str or (str, str)
         Direction of each score (one value for both, or a pair).
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`roc_curve`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`roc_curve`; with ``"omit"`` a unit missing either score is left out.
 
     Returns
@@ -371,10 +450,10 @@ def delong_test(
 
 
 def delong_test_unpaired(
-    y_a: object,
-    score_a: object,
-    y_b: object,
-    score_b: object,
+    y_a: ArrayLike,
+    score_a: ArrayLike,
+    y_b: ArrayLike,
+    score_b: ArrayLike,
     *,
     level: float = 0.95,
     direction: str | tuple[str, str] = "higher",
@@ -393,7 +472,10 @@ def delong_test_unpaired(
         Confidence level of the interval of ``auc_a - auc_b``.
     direction : str or (str, str)
         Direction of each score.
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`roc_curve`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`roc_curve`, for both samples.
 
     Returns

@@ -10,7 +10,17 @@ from ceuslib.accuracy import _validate as _checks
 
 @dataclass(frozen=True)
 class SampleSize:
-    """Sample sizes for estimating sensitivity and specificity with a given precision."""
+    """Sample sizes for estimating sensitivity and specificity with a given precision.
+
+    Attributes
+    ----------
+    n_total : int
+        Patients needed: the larger of the two sample sizes.
+    n_for_sensitivity, n_for_specificity : int
+        Patients needed for each measure at the assumed prevalence.
+    n_positive, n_negative : int
+        Diseased and non-diseased patients needed.
+    """
 
     n_total: int
     n_for_sensitivity: int
@@ -101,6 +111,7 @@ def hanley_mcneil_se(auc: float, *, n_positive: int, n_negative: int) -> float:
     Returns
     -------
     float
+        The standard error of the AUC.
 
     Notes
     -----

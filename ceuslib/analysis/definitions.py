@@ -44,11 +44,33 @@ class Reading:
     indeterminate: tuple[str, ...] = ("indeterminate",)
 
     def calls(self, nodes: pd.DataFrame) -> pd.Series:
-        """Whether each node's reading is positive (missing and indeterminate are not)."""
+        """Whether each node's reading is positive (missing and indeterminate are not).
+
+        Parameters
+        ----------
+        nodes : pandas.DataFrame
+            Rows of ``nodes.csv`` with this reading's column.
+
+        Returns
+        -------
+        pandas.Series
+            Boolean, aligned with ``nodes``.
+        """
         return nodes[self.column].isin(self.positive).astype(bool)
 
     def interpretable(self, nodes: pd.DataFrame) -> pd.Series:
-        """Whether each node has a reading that is neither missing nor indeterminate."""
+        """Whether each node has a reading that is neither missing nor indeterminate.
+
+        Parameters
+        ----------
+        nodes : pandas.DataFrame
+            Rows of ``nodes.csv`` with this reading's column.
+
+        Returns
+        -------
+        pandas.Series
+            Boolean, aligned with ``nodes``.
+        """
         values = nodes[self.column]
         return (values.notna() & ~values.isin(self.indeterminate)).astype(bool)
 
@@ -117,6 +139,18 @@ enhancement (Front Endocrinol 2022), non-enhancing areas read as necrosis."""
 
 def suspicion_score(nodes: pd.DataFrame) -> pd.Series:
     """The number of suspicious CEUS features of each node (NaN where not examined).
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame
+        Rows of ``nodes.csv`` with ``ceus_imaged`` and the columns of
+        :data:`SUSPICIOUS_CEUS`.
+
+    Returns
+    -------
+    pandas.Series
+        Counts from 0 to 5 as floats, aligned with ``nodes``; NaN for a node not examined
+        with CEUS.
 
     Examples
     --------

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ceuslib.analysis.definitions import CEUS_READING, READINGS, Reading
+from ceuslib.cohort.protocol_rules import intervals
 
 #: The populations, from the widest to the narrowest.
 POPULATIONS = {
@@ -47,7 +48,10 @@ class AnalysisSet:
         descriptors where it has a curve, and the status columns ``imaged``, ``readable``
         (a CEUS reading that is neither missing nor indeterminate), ``matched``, ``truth``
         (viable tumour in the matched specimen node; missing when unmatched), ``has_curve``,
-        ``curve_ok``, one boolean ``positive_<reading>`` per reading of
+        ``curve_ok``, ``side_dissected`` and ``side_residual`` (the pathology of the node's
+        side of the neck, from ``neck_sides.csv``; missing without it), the reference ratios
+        of the fit (``pe_ratio``, ``wiauc_ratio``, ...), one boolean ``positive_<reading>``
+        per reading of
         :data:`~ceuslib.analysis.definitions.READINGS`, the populations ``in_node`` and
         ``in_curve``, and ``exclusion`` (the first reason the node is outside the curve
         set; ``""`` inside it).
@@ -55,7 +59,9 @@ class AnalysisSet:
         One row per enrolled patient, indexed by ``patient_id``: ``residual`` (the
         patient-level reference standard, residual nodal disease), ``nodes_positive``,
         ``n_imaged`` (CEUS-examined target nodes), ``n_read`` (those with a reading),
-        ``in_patient`` (a CEUS call that is positive or negative) and, per
+        ``in_patient`` (a CEUS call that is positive or negative), ``ceus_to_surgery_days``
+        (the interval between index test and reference standard, STARD 2015 item 22; NaN
+        without dates) and, per
         reading, ``call_<reading>``: ``"positive"`` when any read node is positive,
         ``"negative"`` when every read node is negative, ``"indeterminate"`` when no node
         is positive and one is indeterminate, missing for a patient without a reading.
@@ -75,29 +81,70 @@ class AnalysisSet:
         )
 
     def node_level(self) -> pd.DataFrame:
-        """The nodes of the node-level analyses of a reading (``in_node``), fresh index."""
+        """The nodes of the node-level analyses of a reading (``in_node``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :attr:`nodes` with a fresh index.
+        """
         return self.nodes[self.nodes["in_node"]].reset_index(drop=True)
 
     def curve_level(self) -> pd.DataFrame:
-        """The nodes of the analyses of fitted descriptors (``in_curve``), fresh index."""
+        """The nodes of the analyses of fitted descriptors (``in_curve``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :attr:`nodes` with a fresh index.
+        """
         return self.nodes[self.nodes["in_curve"]].reset_index(drop=True)
 
     def patient_level(self) -> pd.DataFrame:
-        """The patients of the patient-level analyses (``in_patient``)."""
+        """The patients of the patient-level analyses (``in_patient``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :attr:`patients`, indexed by ``patient_id``.
+        """
         return self.patients[self.patients["in_patient"]]
 
     def truth(self, level: str) -> np.ndarray:
-        """The reference standard (bool) of the ``"node"``, ``"curve"`` or ``"patient"`` set."""
+        """The reference standard of one analysis set.
+
+        Parameters
+        ----------
+        level : {"node", "curve", "patient"}
+            The set: node-level readings, fitted curves, or patients.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True where the unit has residual tumour, in the set's order.
+        """
         if level == "patient":
             return self.patient_level()["residual"].to_numpy(dtype=bool)
         frame = {"node": self.node_level, "curve": self.curve_level}[level]()
         return frame["truth"].to_numpy(dtype=bool)
 
     def calls(self, level: str, reading: Reading = CEUS_READING) -> np.ndarray:
-        """A reading's positive calls (bool) on the ``"node"`` or ``"patient"`` set.
+        """A reading's positive calls on one analysis set.
 
         At patient level an indeterminate call is not positive; :meth:`exclusions` and
         :meth:`index_test_results` count the patients concerned.
+
+        Parameters
+        ----------
+        level : {"node", "curve", "patient"}
+            The set, as in :meth:`truth`.
+        reading : Reading
+            The index test (CEUS by default).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True where the reading is positive, in the set's order.
         """
         if level == "patient":
             return (self.patient_level()[f"call_{reading.key}"] == "positive").to_numpy()
@@ -196,6 +243,22 @@ def _curve_status(nodes: pd.DataFrame, fits: pd.DataFrame | None) -> pd.DataFram
     return out
 
 
+def _side_status(table: pd.DataFrame, sides: pd.DataFrame | None) -> pd.DataFrame:
+    """Add the pathology of each node's side of the neck: ``side_dissected`` and
+    ``side_residual`` (the side-level reference standard; missing without ``neck_sides``)."""
+    table = table.copy()
+    if sides is None or len(sides) == 0:
+        table["side_dissected"] = pd.Series(pd.NA, index=table.index, dtype="boolean")
+        table["side_residual"] = pd.Series(pd.NA, index=table.index, dtype="boolean")
+        return table
+    by_side = sides.drop_duplicates(["patient_id", "side"]).set_index(["patient_id", "side"])
+    keys = pd.MultiIndex.from_arrays([table["patient_id"], table["side"]])
+    for column, source in (("side_dissected", "dissected"), ("side_residual", "residual_disease")):
+        values = by_side[source].reindex(keys).map({"yes": True, "no": False})
+        table[column] = pd.array(values.to_numpy(dtype=object), dtype="boolean")
+    return table
+
+
 def analysis_set(
     cohort: object, *, fits: pd.DataFrame | None = None, model: str = "lognormal"
 ) -> AnalysisSet:
@@ -207,13 +270,15 @@ def analysis_set(
         From :func:`ceuslib.cohort.read_cohort` or :func:`ceuslib.cohort.simulate_cohort`.
     fits : pandas.DataFrame, optional
         The curve fits (:func:`ceuslib.cohort.fit_cohort_curves`), one row per
-        ``node_id``; fitted here with ``model`` when omitted and the cohort has curves.
+        ``node_id``; fitted here with ``model`` when omitted and the cohort has curves, with
+        the reference-region curves and each examination's display settings.
     model : str
         The bolus model used when the curves are fitted here.
 
     Returns
     -------
     AnalysisSet
+        Every target node and enrolled patient with the analyses it enters.
 
     Notes
     -----
@@ -251,12 +316,17 @@ def analysis_set(
     nodes = cohort.nodes.reset_index(drop=True)
     patients = cohort.patients
     if fits is None and len(cohort.tics):
-        from ceuslib.cohort.fitting import fit_cohort_curves
+        from ceuslib.cohort.fitting import acquisition, fit_cohort_curves
 
-        fits = fit_cohort_curves(cohort.tics, model=model)
+        fits = fit_cohort_curves(
+            cohort.tics,
+            model=model,
+            reference=getattr(cohort, "reference_tics", None),
+            settings=acquisition(nodes, getattr(cohort, "examinations", None)),
+        )
     elif fits is None:
         model = None
-    table = _curve_status(nodes, fits)
+    table = _side_status(_curve_status(nodes, fits), getattr(cohort, "neck_sides", None))
     table["imaged"] = table["ceus_imaged"].eq("yes")
     table["readable"] = table["imaged"] & CEUS_READING.interpretable(table)
     table["matched"] = table["match_method"].ne("unmatched") & table["viable_tumour"].isin(
@@ -284,6 +354,7 @@ def analysis_set(
         call = pd.Series(call, index=out.index, dtype=object)
         out[f"call_{reading.key}"] = call.where(out["n_imaged"] > 0, None)
     out["in_patient"] = out[f"call_{CEUS_READING.key}"].isin(["positive", "negative"])
+    out["ceus_to_surgery_days"] = intervals(patients)["ceus_to_surgery_days"].to_numpy()
     return AnalysisSet(nodes=table, patients=out, model=model if fits is not None else None)
 
 

@@ -20,7 +20,7 @@ from ceuslib.accuracy import (
 )
 from ceuslib.analysis.definitions import CEUS_READING, READINGS, SCORES, Score
 from ceuslib.analysis.sets import AnalysisSet
-from ceuslib.decision import evaluate_policy
+from ceuslib.decision import PolicyResult, evaluate_policy
 from ceuslib.errors import DegenerateTableWarning, warn, warning_context
 
 #: The numeric columns of a row of the ROC table.
@@ -42,6 +42,7 @@ def accuracy_table(aset: AnalysisSet, *, level: float = 0.95) -> pd.DataFrame:
     Parameters
     ----------
     aset : AnalysisSet
+        From :func:`ceuslib.analysis.analysis_set`.
     level : float
         Confidence level of the intervals (Wilson for proportions, log method for the
         likelihood ratios; :func:`ceuslib.accuracy.diagnostic_metrics`).
@@ -115,7 +116,26 @@ def _metrics(cells: dict[str, int], level: float) -> pd.DataFrame:
 def score_values(aset: AnalysisSet, score: Score) -> pd.DataFrame:
     """The nodes on which a score is analysed: the curve set for fitted descriptors.
 
-    Returns ``patient_id``, ``truth`` and ``score`` for the nodes where the score is finite.
+    Parameters
+    ----------
+    aset : AnalysisSet
+        From :func:`ceuslib.analysis.analysis_set`.
+    score : Score
+        A fitted descriptor (analysed on the curve set) or a ``nodes.csv`` column
+        (analysed on the node set).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``patient_id``, ``truth`` and ``score`` for the nodes where the score is finite.
+
+    Examples
+    --------
+    >>> from ceuslib.analysis import SCORES, analysis_set
+    >>> from ceuslib.cohort import simulate_cohort
+    >>> values = score_values(analysis_set(simulate_cohort(30, seed=5)), SCORES[0])
+    >>> list(values.columns)
+    ['patient_id', 'truth', 'score']
     """
     frame = aset.curve_level() if score.fitted else aset.node_level()
     if score.column not in frame:  # a cohort without curves has no fitted descriptors
@@ -135,6 +155,15 @@ def roc_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Area under the ROC curve of each quantitative score, plain and clustered.
 
+    Parameters
+    ----------
+    aset : AnalysisSet
+        From :func:`ceuslib.analysis.analysis_set`.
+    level : float
+        Confidence level of the intervals (DeLong; Obuchowski for the clustered one).
+    scores : tuple of Score
+        The scores, each with the direction that means residual tumour.
+
     Returns
     -------
     table : pandas.DataFrame
@@ -144,6 +173,16 @@ def roc_table(
         A score with no node of either class has NaN in place of its numbers.
     points : pandas.DataFrame
         The empirical ROC curve of each score (``fpr, tpr, threshold, descriptor, label``).
+
+    Examples
+    --------
+    >>> from ceuslib.analysis import analysis_set
+    >>> from ceuslib.cohort import simulate_cohort
+    >>> table, points = roc_table(analysis_set(simulate_cohort(30, seed=5)))
+    >>> table["descriptor"].tolist()
+    ['pe', 'wiauc', 'ttp', 'short_axis_mm']
+    >>> bool(table["auc"].between(0, 1).all())
+    True
     """
     rows, points = [], []
     for score in scores:
@@ -195,12 +234,34 @@ def decision_table(
     n_resamples: int = 2000,
     seed: int = DEFAULT_SEED,
     level: float = 0.95,
-):
+) -> PolicyResult:
     """Observe every neck whose CEUS call is negative: what happens per 100 patients.
 
     Patients of the ``patient`` set; the neck is dissected when the CEUS call is positive.
-    Returns the :class:`ceuslib.decision.PolicyResult` of
-    :func:`ceuslib.decision.evaluate_policy` (bootstrap over patients with ``seed``).
+
+    Parameters
+    ----------
+    aset : AnalysisSet
+        From :func:`ceuslib.analysis.analysis_set`.
+    n_resamples : int
+        Bootstrap resamples of patients.
+    seed : int
+        Seed of the bootstrap (:data:`DEFAULT_SEED`, the report's).
+    level : float
+        Level of the percentile intervals.
+
+    Returns
+    -------
+    ceuslib.decision.PolicyResult
+        From :func:`ceuslib.decision.evaluate_policy`.
+
+    Examples
+    --------
+    >>> from ceuslib.analysis import analysis_set
+    >>> from ceuslib.cohort import simulate_cohort
+    >>> result = decision_table(analysis_set(simulate_cohort(30, seed=5)), n_resamples=50)
+    >>> "dissections_avoided" in result.to_frame().index
+    True
     """
     patients = aset.patient_level()
     with warning_context("decision table", "patient level", CEUS_READING.label):
@@ -217,8 +278,26 @@ def decision_table(
 def exclusions_table(aset: AnalysisSet) -> pd.DataFrame:
     """Every target node left out of an analysis, with its reason (STARD 2015 item 24).
 
-    Columns ``node_id, patient_id, reason, in_patient_analysis, in_node_analysis``; the
-    reason in words, with the fitter's flags for a curve that was not analysable.
+    Parameters
+    ----------
+    aset : AnalysisSet
+        From :func:`ceuslib.analysis.analysis_set`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``node_id, patient_id, reason, in_patient_analysis, in_node_analysis``: the reason
+        in words, with the fitter's flags for a curve that was not analysable; the last two
+        say (``yes``/``no``) which wider analyses the node still enters.
+
+    Examples
+    --------
+    >>> from ceuslib.analysis import analysis_set
+    >>> from ceuslib.cohort import simulate_cohort
+    >>> table = exclusions_table(analysis_set(simulate_cohort(12, seed=5)))
+    >>> table["reason"].tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['not examined with CEUS: technical_failure', 'not matched to the specimen',
+     'not matched to the specimen']
     """
     excluded = aset.exclusions()
     return pd.DataFrame(

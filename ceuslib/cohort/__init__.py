@@ -1,10 +1,15 @@
 """Cohorts: synthetic studies in the real files' format, and reading real files.
 
 - :func:`simulate_cohort` builds a :class:`Cohort` (screening log, patients, target nodes,
-  time-intensity curves) from a seed and a :class:`Scenario` of cited assumptions.
+  time-intensity curves of the nodes and of reference regions, pathology per side of the neck,
+  readers and their readings, examinations) from a seed and a :class:`Scenario` of cited
+  assumptions.
 - :func:`read_cohort` reads and validates a folder of files against the data dictionary
-  (:func:`data_dictionary`), reporting every problem at once.
-- :func:`fit_cohort_curves` fits every curve of a cohort with ``ceuslib.perfusion``.
+  (:func:`data_dictionary`; which files and columns are optional, and the Frictionless Data
+  Package generated from it, in :mod:`ceuslib.cohort.dictionary` and
+  :mod:`ceuslib.cohort.datapackage`), reporting every problem at once.
+- :func:`fit_cohort_curves` fits every curve of a cohort with ``ceuslib.perfusion``, with
+  amplitude ratios to the reference region of the same clip.
 """
 
 from ceuslib.cohort.dictionary import ColumnSpec, columns, data_dictionary

@@ -139,9 +139,10 @@ def _parse(text: str, delimiter: str, file: str) -> tuple[list[list[str]], Probl
     """The records of ``text``, or the problem at the first record that cannot be read."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[list[str]] = []
+    quoted = '"' in text  # only a quoted cell can hold a line break
     try:
         for record in reader:
-            if any("\n" in cell or "\r" in cell for cell in record):
+            if quoted and any("\n" in cell or "\r" in cell for cell in record):
                 return records, Problem(
                     file,
                     "a quoted cell runs over the end of its line (a stray quote?); "

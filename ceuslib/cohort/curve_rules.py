@@ -1,10 +1,13 @@
 """Rules for the curves of ``tics.csv``: order, length, units, and the nodes they belong to.
 
 A curve passes when it can be fitted and its numbers are possible in the units the file
-declares.  These rules see whole curves (one ``node_id`` run of rows) and the whole file:
+declares.  These rules see whole curves (one run of rows of a ``node_id`` and ``roi``: the
+node's own region, or the reference region of the same clip) and the whole file:
 
-- every node examined with CEUS (``ceus_imaged`` is ``yes``) has a curve, and no node that
-  was not examined has one; a file without data rows is a problem;
+- a study without curves has no ``tics.csv``; when the file is there, every node examined with
+  CEUS (``ceus_imaged`` is ``yes``) has its own curve, no node that was not examined has one,
+  a reference curve belongs to a node with its own curve, and a file without data rows is a
+  problem;
 - ``time_s`` increases within a curve, a curve's rows are contiguous, and a curve has at
   least :data:`MIN_FRAMES` frames with an intensity (what ``ceuslib.perfusion.fit_tics`` needs
   to fit at all);
@@ -13,7 +16,11 @@ declares.  These rules see whole curves (one ``node_id`` run of rows) and the wh
   milliseconds fails one of them);
 - one unit per file, and intensities possible in it (:data:`UNIT_RANGES`); decibels declared
   as ``linear`` (no curve doubles its echo-power, as a bolus does) and linear power declared
-  as ``db`` (every value within 0 to 1 dB) are reported too.
+  as ``db`` (every value within 0 to 1 dB) are reported too;
+- with the node's examination in ``examinations.csv``: no intensity above its
+  ``saturation_level``, no curve spanning more than its ``dynamic_range_db`` (a display
+  cannot show more), no frames closer together than its ``frame_rate_hz``, and no curve
+  longer than its ``clip_length_s``.
 """
 
 from __future__ import annotations
@@ -64,8 +71,17 @@ def _has(frame: pd.DataFrame | None, *names: str) -> bool:
     return frame is not None and all(name in frame.columns for name in names)
 
 
-def check_tics(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Problems) -> None:
+def check_tics(
+    t: pd.DataFrame | None,
+    nodes: pd.DataFrame | None,
+    out: Problems,
+    *,
+    examinations: pd.DataFrame | None = None,
+) -> None:
     """Add the problems of the curves ``t`` (read from ``tics.csv``) to ``out``.
+
+    ``t`` is ``None`` when the study has no ``tics.csv`` (nothing to check); ``examinations``
+    is the table of ``examinations.csv``, when the study has one.
 
     Examples
     --------
@@ -82,8 +98,17 @@ def check_tics(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Problems
     if t is None:
         return
     if len(t) == 0:
-        out.add(FILE, "has no data rows: every node examined with CEUS needs its curve")
+        out.add(
+            FILE,
+            "has no data rows: every node examined with CEUS needs its curve "
+            "(remove tics.csv if the study has no curves)",
+        )
         return
+    if _has(t, "node_id"):
+        roi = t["roi"] if "roi" in t else pd.Series("node", index=t.index)
+        key = t["node_id"].astype(object).where(t["node_id"].notna(), "").astype(str)
+        curve = (key + "\x1f" + roi.fillna("").astype(str)).to_numpy(dtype=object)
+        t = t.assign(_curve=np.where(t["node_id"].isna().to_numpy(), np.nan, curve))
     unit = _unit(t, out)
     if unit is not None and _has(t, "intensity"):
         low, high, rule = UNIT_RANGES[unit]
@@ -96,6 +121,7 @@ def check_tics(t: pd.DataFrame | None, nodes: pd.DataFrame | None, out: Problems
             _check_curves(t, curves, out)
             if unit is not None:
                 _check_scale(t, curves, unit, out)
+                _check_display(t, curves, unit, nodes, examinations, out)
     if _has(t, "node_id") and _has(nodes, "node_id", "ceus_imaged"):
         _check_nodes(t, nodes, out)
 
@@ -122,7 +148,7 @@ def _unit(t: pd.DataFrame, out: Problems) -> str | None:
 
 
 def _check_order(t: pd.DataFrame, out: Problems) -> None:
-    node = t["node_id"].to_numpy(dtype=object)
+    node = t["_curve"].to_numpy(dtype=object)
     time = t["time_s"].to_numpy(dtype=float)
     same = np.zeros(len(t), dtype=bool)
     same[1:] = node[1:] == node[:-1]
@@ -135,7 +161,7 @@ def _check_order(t: pd.DataFrame, out: Problems) -> None:
     mask[starts[split]] = True
     out.add_rows(
         FILE,
-        "the rows of a curve must be contiguous (this node_id appeared earlier)",
+        "the rows of a curve must be contiguous (this node_id and roi appeared earlier)",
         t,
         mask,
         "node_id",
@@ -145,14 +171,15 @@ def _check_order(t: pd.DataFrame, out: Problems) -> None:
 def _curves(t: pd.DataFrame) -> pd.DataFrame:
     """One row per curve: its first row's position, frames with an intensity, time span,
     median frame interval, lowest and highest intensity."""
-    node = t["node_id"].to_numpy(dtype=object)
+    node = t["_curve"].to_numpy(dtype=object)
+    node = np.where(t["node_id"].isna().to_numpy(), "", node)
     time = t["time_s"].to_numpy(dtype=float)
     intensity = t["intensity"].to_numpy(dtype=float)
     step = np.full(len(t), np.nan)
     step[1:] = np.where(node[1:] == node[:-1], np.diff(time), np.nan)
     frame = pd.DataFrame(
         {
-            "node": pd.Series(node).fillna(""),
+            "node": pd.Series(node),
             "position": np.arange(len(t)),
             "time": time,
             "finite": np.isfinite(intensity),
@@ -169,6 +196,7 @@ def _curves(t: pd.DataFrame) -> pd.DataFrame:
             "step": grouped["step"].median(),
             "low": grouped["intensity"].min(),
             "high": grouped["intensity"].max(),
+            "last": grouped["time"].max(),
         }
     )
 
@@ -247,6 +275,74 @@ def _check_scale(t: pd.DataFrame, curves: pd.DataFrame, unit: str, out: Problems
         )
 
 
+def _check_display(t, curves, unit, nodes, examinations, out: Problems) -> None:
+    """Intensities and frame timing the node's examination cannot have given."""
+    needed = ("exam_id", "dynamic_range_db")
+    if not _has(nodes, "node_id", "exam_id") or not _has(examinations, *needed):
+        return
+    exams = examinations.drop_duplicates("exam_id").set_index("exam_id")
+    exam_of = nodes.drop_duplicates("node_id").set_index("node_id")["exam_id"]
+    fitted = curves[(curves.index != "") & (curves["frames"] >= MIN_FRAMES)]
+    node = t["node_id"].to_numpy(dtype=object)[fitted["position"].to_numpy()]
+    record = exams.reindex(pd.Series(node).map(exam_of))
+
+    def value(column: str) -> np.ndarray:
+        if column not in record:
+            return np.full(len(fitted), np.nan)
+        return record[column].to_numpy(dtype=float)
+
+    first = np.zeros(len(t), dtype=bool)
+
+    def at(mask) -> np.ndarray:
+        rows = first.copy()
+        rows[fitted["position"].to_numpy()[np.asarray(mask, dtype=bool)]] = True
+        return rows
+
+    low, high = fitted["low"].to_numpy(), fitted["high"].to_numpy()
+    top = value("saturation_level")
+    if unit == "normalized":
+        top = np.where(np.isnan(top), 1.0, top)
+    _flag(
+        out,
+        "intensity above the saturation_level of the node's examination (examinations.csv)",
+        t,
+        at(high > top * (1 + 1e-9)),
+        "intensity",
+    )
+    dynamic = value("dynamic_range_db")
+    if unit == "db":
+        wide = high - low > dynamic + 1e-6
+    elif unit in ("linear", "normalized"):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wide = (low > 0) & (10 * np.log10(high / low) > dynamic + 0.01)
+    else:
+        wide = np.zeros(len(fitted), dtype=bool)
+    _flag(
+        out,
+        "the curve spans more than the dynamic_range_db of the node's examination "
+        "(examinations.csv): a display cannot show that range",
+        t,
+        at(wide),
+        "intensity",
+    )
+    rate = value("frame_rate_hz")
+    _flag(
+        out,
+        "frames are closer together than the frame_rate_hz of the node's examination "
+        "(examinations.csv)",
+        t,
+        at(fitted["step"].to_numpy() < 0.999 / rate),
+        "time_s",
+    )
+    _flag(
+        out,
+        "the curve runs longer than the clip_length_s of the node's examination (examinations.csv)",
+        t,
+        at(fitted["last"].to_numpy() > value("clip_length_s")),
+        "time_s",
+    )
+
+
 def _check_nodes(t: pd.DataFrame, nodes: pd.DataFrame, out: Problems) -> None:
     imaged = nodes.drop_duplicates("node_id").set_index("node_id")["ceus_imaged"]
     theirs = t["node_id"].map(imaged)
@@ -258,7 +354,18 @@ def _check_nodes(t: pd.DataFrame, nodes: pd.DataFrame, out: Problems) -> None:
         first & (theirs == "no").to_numpy(dtype=bool),
         "node_id",
     )
-    with_curve = set(t["node_id"].dropna())
+    own = (t["roi"] != "reference").to_numpy(dtype=bool) if "roi" in t else np.ones(len(t), bool)
+    with_curve = set(t["node_id"][own].dropna().unique())
+    out.add_rows(
+        FILE,
+        "reference curve of a node without its own curve (roi node)",
+        t,
+        run_starts(t["_curve"].to_numpy(dtype=object))
+        & ~own
+        & ~t["node_id"].isin(with_curve).to_numpy()
+        & (theirs == "yes").to_numpy(dtype=bool),
+        "node_id",
+    )
     missing = (nodes["ceus_imaged"] == "yes").to_numpy(dtype=bool) & ~nodes["node_id"].isin(
         with_curve
     ).to_numpy()

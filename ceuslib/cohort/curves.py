@@ -10,6 +10,13 @@ from ceuslib.perfusion import get_model, linearize, simulate_tics
 
 UNIT = "linear"
 
+REFERENCE_PEAK_MEDIAN = 0.03
+"""Median peak enhancement of the reference region (linear a.u.; ASSUMPTION: perinodal soft
+tissue enhances less than a node, below the 0.07 a.u. of residual tumour)."""
+
+REFERENCE_FPS_SHARE = 0.5
+"""Frame rate of an exported reference curve as a share of the node curve's."""
+
 
 def curve_parameters(
     state: np.ndarray, *, rng: np.random.Generator, scenario: Scenario
@@ -44,9 +51,14 @@ def curve_parameters(
 
 
 def simulate_curves(
-    node_ids: np.ndarray, state: np.ndarray, *, rng: np.random.Generator, scenario: Scenario
+    node_ids: np.ndarray,
+    state: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    scenario: Scenario,
+    roi: str = "node",
 ) -> pd.DataFrame:
-    """The long ``tics`` table: ``node_id, time_s, intensity, unit``, one row per frame.
+    """The long ``tics`` table: ``node_id, roi, time_s, intensity, unit``, one row per frame.
 
     Each curve goes through the whole acquisition chain of
     :func:`ceuslib.perfusion.simulate_tics` (speckle, log compression over
@@ -54,7 +66,7 @@ def simulate_curves(
     :func:`ceuslib.perfusion.linearize`, as an analysis export would be: the intensity is
     linear echo-power in arbitrary units (1 = top of the display).
     """
-    columns = ["node_id", "time_s", "intensity", "unit"]
+    columns = ["node_id", "roi", "time_s", "intensity", "unit"]
     if node_ids.size == 0:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     params = curve_parameters(state, rng=rng, scenario=scenario)
@@ -72,8 +84,28 @@ def simulate_curves(
     return pd.DataFrame(
         {
             "node_id": np.repeat(node_ids, n_frames),
+            "roi": roi,
             "time_s": np.tile(sim.time, node_ids.size),
             "intensity": intensity.ravel(),
             "unit": UNIT,
         }
     )
+
+
+def simulate_reference_curves(
+    node_ids: np.ndarray, *, rng: np.random.Generator, scenario: Scenario
+) -> pd.DataFrame:
+    """The reference-region curve of each node's clip (``roi`` is ``reference``).
+
+    The region is perinodal tissue: its bolus has the timing of a node that never held tumour
+    and a peak enhancement around :data:`REFERENCE_PEAK_MEDIAN`, through the same
+    acquisition chain as the node's curve.  It is exported at half the node curve's frame
+    rate (:data:`REFERENCE_FPS_SHARE`) to keep the shipped ``tics.csv`` small: a ratio
+    divides fitted descriptors, which do not depend on the sampling.
+    """
+    reference = scenario.replace(
+        peak_enhancement_median=(REFERENCE_PEAK_MEDIAN,) * 3,
+        fps=scenario.fps * REFERENCE_FPS_SHARE,
+    )
+    state = np.full(node_ids.size, 2, dtype=int)
+    return simulate_curves(node_ids, state, rng=rng, scenario=reference, roi="reference")

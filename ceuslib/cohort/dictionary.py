@@ -7,9 +7,14 @@ book renders it.
 
 Types: ``id`` (unique text; ``allowed`` may name another file's column it must appear in),
 ``ref`` (text that must appear in another file's column, given as ``file:column``),
-``category`` (one of ``allowed``, separated by ``|``), ``integer`` and ``number`` (within the
-inclusive range ``low..high`` when ``allowed`` gives one).  ``required`` is ``yes``, ``no``,
-or a condition ``when COLUMN = VALUE`` / ``when COLUMN != VALUE``.
+``category`` (one of ``allowed``, separated by ``|``), ``integer``, ``number`` and ``date``
+(``YYYY-MM-DD``; each within the inclusive range ``low..high`` when ``allowed`` gives one) and
+``text`` (free text, not checked).  ``presence`` says whether the column must be in its file
+(``required``) or may be left out (``optional``: an absent column reads as missing values, or as
+``node`` for the ``roi`` of ``tics.csv``).  ``required`` says whether a value may be empty:
+``yes``, ``no``, or a condition ``when COLUMN = VALUE`` / ``when COLUMN != VALUE``.
+
+Which files a study needs, and what one row of each is, is :data:`FILE_SPECS`.
 """
 
 from __future__ import annotations
@@ -22,8 +27,82 @@ from pathlib import Path
 import pandas as pd
 
 DICTIONARY_PATH = Path(__file__).with_name("data_dictionary.csv")
-FILES = ("screening.csv", "patients.csv", "nodes.csv", "tics.csv")
-TYPES = ("id", "ref", "category", "integer", "number")
+TYPES = ("id", "ref", "category", "integer", "number", "date", "text")
+PRESENCE = ("required", "optional")
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of a study: its name, whether a study needs it, and what one row is."""
+
+    name: str
+    required: bool
+    row: str
+    description: str
+
+
+FILE_SPECS: dict[str, FileSpec] = {
+    spec.name: spec
+    for spec in (
+        FileSpec(
+            "screening.csv",
+            False,
+            "referred patient",
+            "Screening log: eligibility criteria as yes/no columns, patient_id for the enrolled "
+            "(STARD 2015 items 9 and 20). Without it the participant flow starts at enrolment.",
+        ),
+        FileSpec(
+            "patients.csv",
+            True,
+            "enrolled patient",
+            "Baseline, regimen, dates, primary-site and neck pathology.",
+        ),
+        FileSpec(
+            "nodes.csv",
+            True,
+            "CEUS target node",
+            "B-mode, Doppler, CT/MRI call, the primary CEUS reading, matching and matched "
+            "pathology.",
+        ),
+        FileSpec(
+            "tics.csv",
+            False,
+            "frame of a time-intensity curve",
+            "Curves in long format, one per node and region of interest. Without it the study "
+            "has no curves and the analyses run on the readings.",
+        ),
+        FileSpec(
+            "neck_sides.csv",
+            False,
+            "side of the neck of a patient",
+            "Neck-dissection pathology per side, consistent with the patient totals.",
+        ),
+        FileSpec(
+            "readers.csv",
+            False,
+            "CEUS reader",
+            "Experience and blinding of each reader (STARD 2015 items 10a and 13a).",
+        ),
+        FileSpec(
+            "readings.csv",
+            False,
+            "CEUS reading of a node by a reader in a session",
+            "Every reader's reading, for inter- and intra-reader agreement; the primary "
+            "reading stays the one in nodes.csv.",
+        ),
+        FileSpec(
+            "examinations.csv",
+            False,
+            "CEUS examination (one injection and its clip)",
+            "Acquisition record: agent and dose, scanner, probe and settings (EFSUMB 2017/2018, "
+            "Dietrich et al. 2012).",
+        ),
+    )
+}
+"""Every file of the format, in the order the dictionary lists them."""
+
+FILES = tuple(FILE_SPECS)
+REQUIRED_FILES = tuple(name for name, spec in FILE_SPECS.items() if spec.required)
 _CONDITION = re.compile(r"when (\w+) (=|!=) (\S+)")
 
 
@@ -47,6 +126,7 @@ class ColumnSpec:
     type: str
     unit: str
     allowed: str
+    presence: str
     required: str
     description: str
 
@@ -62,6 +142,19 @@ class ColumnSpec:
             return None
         low, high = self.allowed.split("..")
         return float(low), float(high)
+
+    @property
+    def date_range(self) -> tuple[str, str] | None:
+        """The inclusive ``(first, last)`` ISO dates of a ``date`` column, or ``None``."""
+        if self.type != "date" or not self.allowed:
+            return None
+        first, last = self.allowed.split("..")
+        return first, last
+
+    @property
+    def optional(self) -> bool:
+        """Whether the column may be left out of its file."""
+        return self.presence == "optional"
 
     @property
     def reference(self) -> tuple[str, str] | None:
@@ -90,7 +183,7 @@ def data_dictionary() -> pd.DataFrame:
     --------
     >>> table = data_dictionary()
     >>> list(table.columns)
-    ['file', 'column', 'type', 'unit', 'allowed', 'required', 'description']
+    ['file', 'column', 'type', 'unit', 'allowed', 'presence', 'required', 'description']
     >>> sorted(table["file"].unique()) == sorted(FILES)
     True
     """
@@ -105,15 +198,27 @@ def columns(file: str) -> dict[str, ColumnSpec]:
     Examples
     --------
     >>> list(columns("tics.csv"))
-    ['node_id', 'time_s', 'intensity', 'unit']
+    ['node_id', 'roi', 'time_s', 'intensity', 'unit']
     """
     if file not in FILES:
         raise ValueError(f"unknown cohort file {file!r}; expected one of {', '.join(FILES)}")
+    return dict(_columns(file))
+
+
+@cache
+def _columns(file: str) -> dict[str, ColumnSpec]:
     table = data_dictionary()
     rows = table[table["file"] == file]
     return {
         row.column: ColumnSpec(
-            row.file, row.column, row.type, row.unit, row.allowed, row.required, row.description
+            row.file,
+            row.column,
+            row.type,
+            row.unit,
+            row.allowed,
+            row.presence,
+            row.required,
+            row.description,
         )
         for row in rows.itertuples(index=False)
     }
@@ -134,6 +239,12 @@ def _check(table: pd.DataFrame) -> None:
     bad_types = sorted(set(table["type"]) - set(TYPES))
     if bad_types:
         raise ValueError(f"data dictionary: unknown types {bad_types}; expected {TYPES}")
+    unknown_files = sorted(set(table["file"]) - set(FILES))
+    if unknown_files:
+        raise ValueError(f"data dictionary: files {unknown_files} are not in FILE_SPECS")
+    bad_presence = sorted(set(table["presence"]) - set(PRESENCE))
+    if bad_presence:
+        raise ValueError(f"data dictionary: presence {bad_presence}; expected {PRESENCE}")
     duplicated = table[table.duplicated(["file", "column"])]
     if len(duplicated):
         raise ValueError(f"data dictionary: duplicated entries {duplicated.values.tolist()}")

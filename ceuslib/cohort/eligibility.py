@@ -189,7 +189,8 @@ class StardFlow:
     Attributes
     ----------
     referred, excluded, enrolled : int
-        Referrals screened, excluded (counted once) and enrolled.
+        Referrals screened, excluded (counted once) and enrolled; ``referred`` and
+        ``excluded`` are ``None`` for a study without a screening log.
     exclusion_reasons : tuple of (str, int)
         Excluded referrals by first failed criterion.
     no_index_test : int
@@ -206,8 +207,8 @@ class StardFlow:
         CEUS-examined target nodes, and how many of them were matched to the specimen.
     """
 
-    referred: int
-    excluded: int
+    referred: int | None
+    excluded: int | None
     exclusion_reasons: tuple[tuple[str, int], ...]
     enrolled: int
     no_index_test: int
@@ -231,8 +232,10 @@ class StardFlow:
         >>> list(table.columns), int(table.loc[table["box"] == "Enrolled", "count"].item())
         (['box', 'count'], 10)
         """
-        rows = [("Referred and screened", self.referred), ("Excluded", self.excluded)]
-        rows += [(f"  {reason}", n) for reason, n in self.exclusion_reasons]
+        rows = []
+        if self.referred is not None:  # a study without a screening log starts at enrolment
+            rows += [("Referred and screened", self.referred), ("Excluded", self.excluded)]
+            rows += [(f"  {reason}", n) for reason, n in self.exclusion_reasons]
         rows += [("Enrolled", self.enrolled), ("No CEUS examination", self.no_index_test)]
         rows += [(f"  {reason}", n) for reason, n in self.no_index_test_reasons]
         rows += [
@@ -253,7 +256,8 @@ def stard_flow(screening: pd.DataFrame, patients: pd.DataFrame, nodes: pd.DataFr
     Parameters
     ----------
     screening, patients, nodes : pandas.DataFrame
-        The tables of a :class:`ceuslib.cohort.Cohort` (or files in the same format).
+        The tables of a :class:`ceuslib.cohort.Cohort` (or files in the same format);
+        ``screening`` may be ``None`` (no screening log: the flow starts at enrolment).
 
     Returns
     -------
@@ -277,7 +281,7 @@ def stard_flow(screening: pd.DataFrame, patients: pd.DataFrame, nodes: pd.DataFr
     >>> flow.index_test + flow.no_index_test == flow.enrolled
     True
     """
-    result = screen(screening)
+    result = None if screening is None else screen(screening)
     imaged = nodes[nodes["ceus_imaged"] == "yes"]
     with_ceus = set(imaged["patient_id"])
     enrolled_ids = list(patients["patient_id"])
@@ -289,9 +293,11 @@ def stard_flow(screening: pd.DataFrame, patients: pd.DataFrame, nodes: pd.DataFr
     positive = int((examined["residual_nodal_disease"] == "yes").sum())
     matched = int((imaged["match_method"] != "unmatched").sum())
     return StardFlow(
-        referred=result.n_screened,
-        excluded=result.n_excluded,
-        exclusion_reasons=tuple((str(k), int(v)) for k, v in result.reasons().items()),
+        referred=None if result is None else result.n_screened,
+        excluded=None if result is None else result.n_excluded,
+        exclusion_reasons=()
+        if result is None
+        else tuple((str(k), int(v)) for k, v in result.reasons().items()),
         enrolled=len(enrolled_ids),
         no_index_test=len(without),
         no_index_test_reasons=tuple((str(k), int(v)) for k, v in sorted(reasons.items())),

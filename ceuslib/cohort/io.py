@@ -8,15 +8,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ceuslib.cohort.dictionary import DICTIONARY_PATH, FILES, columns
+from ceuslib.cohort.datapackage import datapackage_json
+from ceuslib.cohort.dictionary import DICTIONARY_PATH, FILES, REQUIRED_FILES, columns
 from ceuslib.outputs import Target, folder_target, staged_folder
 
-DECIMALS = {"ls_ratio": 2, "intensity": 5}
+DECIMALS = {"ls_ratio": 2, "intensity": 5, "mechanical_index": 2, "saturation_level": 5}
 """Decimals written per number column; every other number column gets one decimal."""
 
 
 def format_table(table: pd.DataFrame, file: str) -> str:
     """The CSV text of one table: dictionary column order, fixed decimals, ``\\n`` endings.
+
+    Every required column must be in ``table``; an optional column is written when present.
+    Dates are written ``YYYY-MM-DD``.
 
     Examples
     --------
@@ -26,14 +30,14 @@ def format_table(table: pd.DataFrame, file: str) -> str:
     node_id,time_s,intensity,unit
     A-N1,0.5,0.33333,linear
     """
-    specs = columns(file)
-    missing = [name for name in specs if name not in table.columns]
-    if missing:
-        raise ValueError(f"{file}: the table lacks the columns {', '.join(missing)}")
+    specs = written_columns(table, file)
     out = {}
     for name, spec in specs.items():
         values = table[name]
-        if spec.type == "number":
+        if spec.type == "date":
+            dates = pd.to_datetime(values)
+            out[name] = dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), "")
+        elif spec.type == "number":
             out[name] = _fixed(values.to_numpy(dtype=float), DECIMALS.get(name, 1))
         elif spec.type == "integer":
             out[name] = values.map(lambda v: "" if pd.isna(v) else str(int(v)))
@@ -41,6 +45,15 @@ def format_table(table: pd.DataFrame, file: str) -> str:
             out[name] = values.astype(object).where(values.notna(), "")
     frame = pd.DataFrame(out, columns=list(specs))
     return frame.to_csv(index=False, lineterminator="\n")
+
+
+def written_columns(table: pd.DataFrame, file: str) -> dict:
+    """The dictionary's columns of ``file`` that ``table`` holds; a required one missing raises."""
+    specs = columns(file)
+    missing = [name for name, spec in specs.items() if name not in table and not spec.optional]
+    if missing:
+        raise ValueError(f"{file}: the table lacks the columns {', '.join(missing)}")
+    return {name: spec for name, spec in specs.items() if name in table}
 
 
 def _fixed(values: np.ndarray, decimals: int) -> np.ndarray:
@@ -58,7 +71,9 @@ def write_tables(
     force: bool = False,
     extra: dict[str, str] | None = None,
 ) -> Path:
-    """Write ``{file name: table}``, the data dictionary and ``extra`` files as one output folder.
+    """Write ``{file name: table}``, the data dictionary, its Frictionless Data Package
+    (``datapackage.json``, :mod:`ceuslib.cohort.datapackage`) and ``extra`` files as one
+    output folder.
 
     The folder follows the output contract of :mod:`ceuslib.outputs`: it is written whole
     under a partial name and then put in place, and it carries the marker
@@ -69,7 +84,8 @@ def write_tables(
     Parameters
     ----------
     tables : dict
-        The four tables, by file name.
+        The tables by file name: every required file, and the optional files the study has
+        (a file left out, or ``None``, is not written).
     directory : path-like or Target
         The folder to write.
     force : bool
@@ -91,10 +107,18 @@ def write_tables(
         target = directory
     else:
         target = folder_target(directory, kind="cohort", force=force)
+    missing = [file for file in REQUIRED_FILES if tables.get(file) is None]
+    if missing:
+        raise ValueError(f"a cohort needs the files {', '.join(missing)}")
+    present = {file: tables[file] for file in FILES if tables.get(file) is not None}
     with staged_folder(target) as staged:
-        for file in FILES:
-            staged.write(file, format_table(tables[file], file))
+        for file, table in present.items():
+            staged.write(file, format_table(table, file))
         staged.write("data_dictionary.csv", DICTIONARY_PATH.read_bytes())
+        staged.write(
+            "datapackage.json",
+            datapackage_json({file: list(written_columns(t, file)) for file, t in present.items()}),
+        )
         for name, text in (extra or {}).items():
             staged.write(name, text)
     return target.path
@@ -104,13 +128,18 @@ def normalize(table: pd.DataFrame, file: str) -> pd.DataFrame:
     """The table with the dtypes :func:`ceuslib.cohort.read_cohort` gives.
 
     Text columns become pandas strings with ``NaN`` for missing values, integer columns
-    ``int64`` and number columns ``float64``; columns keep the dictionary's order.
+    ``int64`` (``float64`` when a value is missing), number columns ``float64`` and date
+    columns ``datetime64[s]``; columns keep the dictionary's order, and an optional column
+    the table lacks is added as missing values (``roi`` as ``node``).
     """
     out = {}
     for name, spec in columns(file).items():
-        values = table[name]
+        values = table[name] if name in table else absent_column(spec, table.index)
         if spec.type == "integer":
-            out[name] = values.astype(np.int64)
+            values = values.astype(float)
+            out[name] = values if values.isna().any() else values.astype(np.int64)
+        elif spec.type == "date":
+            out[name] = pd.to_datetime(values).astype("datetime64[s]")
         elif spec.type == "number":
             out[name] = values.astype(float)
         elif isinstance(values.dtype, pd.StringDtype):
@@ -119,3 +148,14 @@ def normalize(table: pd.DataFrame, file: str) -> pd.DataFrame:
             text = values.astype(object).where(values.notna(), np.nan)
             out[name] = pd.Series(text, index=table.index, dtype="str")
     return pd.DataFrame(out, index=table.index)
+
+
+def absent_column(spec, index: pd.Index) -> pd.Series:
+    """The values an optional column left out of a file reads as."""
+    if spec.name == "roi":
+        return pd.Series("node", index=index, dtype="str")
+    if spec.type in ("integer", "number"):
+        return pd.Series(np.nan, index=index, dtype=float)
+    if spec.type == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[s]")
+    return pd.Series(np.nan, index=index, dtype="str")

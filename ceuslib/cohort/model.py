@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -13,21 +13,30 @@ from ceuslib.cohort.io import write_tables
 
 @dataclass(frozen=True, repr=False)
 class Cohort:
-    """The four tables of a study: screening log, patients, target nodes, CEUS curves.
+    """The tables of a study: screening log, patients, target nodes, curves and protocol records.
 
     Attributes
     ----------
-    screening : pandas.DataFrame
-        One row per referral (``screening.csv``).
+    screening : pandas.DataFrame or None
+        One row per referral (``screening.csv``); ``None`` when the study has no screening log.
     patients : pandas.DataFrame
         One row per enrolled patient (``patients.csv``).
     nodes : pandas.DataFrame
         One row per CEUS target node (``nodes.csv``).
     tics : pandas.DataFrame
-        Time-intensity curves in long format, one row per frame (``tics.csv``).
+        The nodes' own time-intensity curves (``roi`` is ``node``) in long format, one row per
+        frame; no rows when the study has no curves.
+    reference_tics : pandas.DataFrame or None
+        The reference-region curves of the same clips (``roi`` is ``reference``), same
+        columns; ``tics.csv`` holds both.
+    neck_sides, readers, readings, examinations : pandas.DataFrame or None
+        ``neck_sides.csv`` (pathology per side of the neck), ``readers.csv``,
+        ``readings.csv`` (every reader's readings) and ``examinations.csv`` (acquisition
+        records); ``None`` when the study does not have the file.
 
     The columns are described in ``data_dictionary.csv``
-    (:func:`ceuslib.cohort.data_dictionary`).
+    (:func:`ceuslib.cohort.data_dictionary`); an optional column a study left out is there
+    with missing values.
 
     Examples
     --------
@@ -43,34 +52,54 @@ class Cohort:
     ...     folder = cohort.write(f"{tmp}/study")
     ...     print(sorted(p.name for p in folder.iterdir()))
     ...     print(read_cohort(folder).nodes.equals(cohort.nodes))
-    ['.ceuslib-output', 'data_dictionary.csv', 'nodes.csv', 'patients.csv', 'screening.csv',
-     'tics.csv']
+    ['.ceuslib-output', 'data_dictionary.csv', 'datapackage.json', 'examinations.csv',
+     'neck_sides.csv', 'nodes.csv', 'patients.csv', 'readers.csv', 'readings.csv',
+     'screening.csv', 'tics.csv']
     True
     """
 
-    screening: pd.DataFrame
+    screening: pd.DataFrame | None
     patients: pd.DataFrame
     nodes: pd.DataFrame
     tics: pd.DataFrame
+    reference_tics: pd.DataFrame | None = field(default=None)
+    neck_sides: pd.DataFrame | None = field(default=None)
+    readers: pd.DataFrame | None = field(default=None)
+    readings: pd.DataFrame | None = field(default=None)
+    examinations: pd.DataFrame | None = field(default=None)
 
     def __repr__(self) -> str:
         curves = self.tics["node_id"].nunique() if len(self.tics) else 0
+        referrals = (
+            "no screening log" if self.screening is None else (f"{len(self.screening)} referrals")
+        )
         return (
-            f"Cohort({len(self.screening)} referrals, {len(self.patients)} patients, "
+            f"Cohort({referrals}, {len(self.patients)} patients, "
             f"{len(self.nodes)} nodes, {curves} curves)"
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``{file name: table}`` for the four files."""
-        return {
+        """``{file name: table}`` for the files the study has, in the dictionary's order.
+
+        ``tics.csv`` holds the node curves and then the reference-region curves; it is left
+        out when the study has no curves.
+        """
+        curves = [t for t in (self.tics, self.reference_tics) if t is not None and len(t)]
+        out = {
             "screening.csv": self.screening,
             "patients.csv": self.patients,
             "nodes.csv": self.nodes,
-            "tics.csv": self.tics,
+            "tics.csv": pd.concat(curves, ignore_index=True) if curves else None,
+            "neck_sides.csv": self.neck_sides,
+            "readers.csv": self.readers,
+            "readings.csv": self.readings,
+            "examinations.csv": self.examinations,
         }
+        return {name: table for name, table in out.items() if table is not None}
 
     def write(self, directory: str | os.PathLike, *, force: bool = False) -> Path:
-        """Write the four CSV files and ``data_dictionary.csv`` into the new folder ``directory``.
+        """Write the study's CSV files, ``data_dictionary.csv`` and ``datapackage.json`` into
+        the new folder ``directory``.
 
         Numbers are written with a fixed number of decimals (see
         ``ceuslib.cohort.io.DECIMALS``), so the same cohort gives the same bytes on
@@ -81,10 +110,11 @@ class Cohort:
         return write_tables(self.tables(), directory, force=force)
 
     def summary(self) -> dict:
-        """Headline figures: referrals, patients, nodes, curves, pCR and residual rates."""
+        """Headline figures: referrals (``None`` without a screening log), patients, nodes,
+        curves, pCR and residual rates."""
         return dict(
             {
-                "referrals": len(self.screening),
+                "referrals": None if self.screening is None else len(self.screening),
                 "patients": len(self.patients),
                 "nodes": len(self.nodes),
                 "ceus_imaged_nodes": int((self.nodes["ceus_imaged"] == "yes").sum()),

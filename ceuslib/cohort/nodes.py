@@ -9,8 +9,10 @@ from ceuslib.cohort import _draw
 from ceuslib.cohort.dictionary import categories
 from ceuslib.cohort.patients import pathological_n
 from ceuslib.cohort.scenario import Scenario
+from ceuslib.cohort.sides import neck_sides, positives_by_side
 
 RESIDUAL, REGRESSION, UNINVOLVED = 0, 1, 2
+LEVELS = ("IA", "IB", "IIA", "IIB", "III", "IV", "VA", "VB", "VI")
 LEVEL_PROBABILITIES = (0.03, 0.15, 0.35, 0.07, 0.22, 0.10, 0.03, 0.02, 0.03)  # ASSUMPTION
 MISSING_REASON_PROBABILITIES = (0.4, 0.3, 0.3)  # ASSUMPTION
 SAME_SIDE_PROBABILITY = 0.75  # ASSUMPTION: further target nodes mostly on the index side
@@ -18,13 +20,20 @@ REGRESSION_BED_PROBABILITY = 0.9  # ASSUMPTION
 
 
 def simulate_nodes(
-    patients: pd.DataFrame, *, rng: np.random.Generator, scenario: Scenario
+    patients: pd.DataFrame,
+    *,
+    rng: np.random.Generator,
+    scenario: Scenario,
+    side_rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Target nodes of every patient, and the patients' neck-dissection results.
 
     Returns ``(nodes, patients, truth)``: the node table; the patient table completed with
     ``ypn``, ``residual_nodal_disease``, ``ene``, ``nodes_dissected``, ``nodes_positive``;
-    and arrays the curve simulator needs (``state`` per node and ``patient_effect``).
+    and ``truth``: arrays the curve simulator needs (``state`` per node and
+    ``patient_effect``) and ``neck_sides``, the pathology per side of the neck
+    (:func:`ceuslib.cohort.sides.neck_sides`, drawn from ``side_rng`` so that every other
+    value is as without it).
 
     Notes
     -----
@@ -63,7 +72,7 @@ def simulate_nodes(
     index_side = rng.random(n_patients) < 0.5
     same = index_node | (rng.random(n) < SAME_SIDE_PROBABILITY)
     side_right = np.where(same, index_side[patient], ~index_side[patient])
-    levels = np.array(categories("nodes.csv", "level"))
+    levels = np.array(LEVELS)
     level = levels[_draw.choice(rng, LEVEL_PROBABILITIES, n)]
     depth = np.clip(np.round(12.0 * np.exp(0.35 * rng.standard_normal(n)), 1), 3.0, 50.0)
 
@@ -166,14 +175,21 @@ def simulate_nodes(
     sorted_index = np.argsort(node_id, kind="stable")
 
     # Neck-dissection results per patient.
-    true_positive = np.bincount(patient, weights=viable, minlength=n_patients).astype(int)
-    recorded_positive = np.bincount(patient, weights=recorded & matched, minlength=n_patients)
     residual = patients["_residual"].to_numpy()
     extra_positive = np.where(residual, rng.poisson(1.0, n_patients), 0)
     extra_positive = np.where(
         patients["_occult_only"], np.maximum(extra_positive, 1), extra_positive
     )
-    positive = np.maximum(true_positive + extra_positive, recorded_positive.astype(int))
+    by_side = positives_by_side(
+        patient=patient,
+        right=side_right,
+        viable=viable,
+        reported=recorded & matched,
+        extra=extra_positive,
+        index_right=index_side,
+        rng=side_rng,
+    )
+    positive = by_side.sum(axis=1)
     right = np.bincount(patient, weights=viable & side_right, minlength=n_patients)
     left = np.bincount(patient, weights=viable & ~side_right, minlength=n_patients)
     bilateral = (right > 0) & (left > 0)
@@ -190,7 +206,17 @@ def simulate_nodes(
     out["ene"] = np.where(ene, "yes", "no")
     out["nodes_dissected"] = dissected.astype(int)
     out["nodes_positive"] = positive.astype(int)
-    truth = {"state": state[sorted_index], "patient_effect": effect}
+    sides = neck_sides(
+        out,
+        by_side,
+        patient=patient,
+        right=side_right,
+        node_ene=node_ene,
+        occult_ene=occult_ene,
+        index_right=index_side,
+        rng=side_rng,
+    )
+    truth = {"state": state[sorted_index], "patient_effect": effect, "neck_sides": sides}
     return nodes, out, truth
 
 

@@ -131,9 +131,9 @@ def read_scenario(path: str | os.PathLike[str], *, base: Scenario | None = None)
         raise DataError([Problem(file, str(error))]) from None
 
 
-def _toml_value(value) -> str:
+def toml_value(value) -> str:
     if isinstance(value, tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
     return repr(float(value))
 
 
@@ -164,7 +164,7 @@ def scenario_toml(scenario: Scenario | None = None) -> str:
             "",
             f"# {item.metadata['description']}",
             f"# Basis: {item.metadata['basis']}",
-            f"{item.name} = {_toml_value(getattr(scenario, item.name))}",
+            f"{item.name} = {toml_value(getattr(scenario, item.name))}",
         ]
     return "\n".join(lines) + "\n"
 

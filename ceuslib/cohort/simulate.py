@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from ceuslib.cohort.curves import simulate_curves
+from ceuslib.cohort.curves import simulate_curves, simulate_reference_curves
 from ceuslib.cohort.io import normalize
 from ceuslib.cohort.model import Cohort
 from ceuslib.cohort.nodes import simulate_nodes
 from ceuslib.cohort.patients import simulate_patients
+from ceuslib.cohort.protocol import (
+    READERS,
+    node_records,
+    simulate_dates,
+    simulate_examinations,
+    simulate_readings,
+)
 from ceuslib.cohort.scenario import Scenario
 from ceuslib.cohort.screening import simulate_screening
 
@@ -21,7 +29,7 @@ DEFAULT_PATIENTS = 100
 def simulate_cohort(
     n_patients: int, *, seed, scenario: Scenario | None = None, curves: bool = True
 ) -> Cohort:
-    """Simulate a study in the real files' format: screening log, patients, nodes, curves.
+    """Simulate a study in the real files' format: every file of the data dictionary.
 
     Parameters
     ----------
@@ -34,7 +42,7 @@ def simulate_cohort(
         The assumptions; :class:`~ceuslib.cohort.Scenario` defaults when omitted.
     curves : bool
         Whether to simulate the time-intensity curves (the slowest part); without them
-        ``tics`` is empty and every other table is unchanged.
+        ``tics`` is empty, ``reference_tics`` is ``None`` and every other table is unchanged.
 
     Returns
     -------
@@ -48,7 +56,11 @@ def simulate_cohort(
     drawn from the node's state with a shared per-patient term; the matching of each target
     node to the specimen; finally the curves through ``ceuslib.perfusion``.  Each part draws
     from its own child of one ``numpy.random.SeedSequence``, so turning curves off changes
-    nothing else.  All assumptions, with their sources, are in :class:`Scenario`.
+    nothing else.  All assumptions, with their sources, are in :class:`Scenario`.  The
+    protocol records (pathology per side, dates, readers and readings, examinations, node
+    marking, reference-region curves) draw from further children of the same sequence, so
+    that they leave every value above as it was (:mod:`ceuslib.cohort.protocol`,
+    :mod:`ceuslib.cohort.sides`).
 
     Examples
     --------
@@ -56,7 +68,7 @@ def simulate_cohort(
     >>> len(cohort.patients)
     5
     >>> list(cohort.tics.columns)
-    ['node_id', 'time_s', 'intensity', 'unit']
+    ['node_id', 'roi', 'time_s', 'intensity', 'unit']
     >>> set(cohort.tics["node_id"]) <= set(cohort.nodes["node_id"])
     True
     >>> simulate_cohort(5, seed=7).nodes.equals(cohort.nodes)
@@ -71,27 +83,49 @@ def simulate_cohort(
     if not isinstance(scenario, Scenario):
         raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
     if isinstance(seed, np.random.Generator):
-        children = seed.spawn(4)
+        children = seed.spawn(4) + seed.spawn(5)
     else:
         sequence = seed if isinstance(seed, np.random.SeedSequence) else None
         sequence = sequence or np.random.SeedSequence(seed)
-        children = [np.random.default_rng(child) for child in sequence.spawn(4)]
-    rng_screen, rng_patients, rng_nodes, rng_curves = children
+        first = sequence.spawn(4)  # the streams of the original four files, unchanged
+        children = [np.random.default_rng(child) for child in first + sequence.spawn(5)]
+    rng_screen, rng_patients, rng_nodes, rng_curves = children[:4]
+    rng_sides, rng_dates, rng_readings, rng_exams, rng_reference = children[4:]
     screening = simulate_screening(n_patients, rng=rng_screen, scenario=scenario)
     ids = screening["patient_id"].dropna().tolist()
     patients = simulate_patients(ids, rng=rng_patients, scenario=scenario)
-    nodes, patients, truth = simulate_nodes(patients, rng=rng_nodes, scenario=scenario)
+    nodes, patients, truth = simulate_nodes(
+        patients, rng=rng_nodes, scenario=scenario, side_rng=rng_sides
+    )
+    dates = simulate_dates(patients, nodes, rng=rng_dates)
+    patients = pd.concat([patients, dates], axis=1)
+    nodes = pd.concat([nodes, node_records(nodes, rng=rng_dates)], axis=1)
     imaged = (nodes["ceus_imaged"] == "yes").to_numpy()
-    if curves:
-        tics = simulate_curves(
-            nodes["node_id"].to_numpy()[imaged],
-            truth["state"][imaged],
-            rng=rng_curves,
-            scenario=scenario,
+    tics = simulate_curves(
+        nodes["node_id"].to_numpy()[imaged] if curves else np.array([], dtype=object),
+        truth["state"][imaged] if curves else np.array([], dtype=int),
+        rng=rng_curves,
+        scenario=scenario,
+    )
+    reference = None
+    if curves and imaged.any():
+        reference = simulate_reference_curves(
+            nodes["node_id"].to_numpy()[imaged], rng=rng_reference, scenario=scenario
         )
-    else:
-        tics = simulate_curves(
-            np.array([], dtype=object), np.array([], dtype=int), rng=rng_curves, scenario=scenario
-        )
-    tables = {"screening": screening, "patients": patients, "nodes": nodes, "tics": tics}
-    return Cohort(**{name: normalize(t, f"{name}.csv") for name, t in tables.items()})
+    readings = simulate_readings(nodes, rng=rng_readings, scenario=scenario)
+    examinations = simulate_examinations(nodes, rng=rng_exams, scenario=scenario)
+
+    def table(frame, file):  # a record with no rows (no node examined) is not written
+        return normalize(frame, file) if len(frame) else None
+
+    return Cohort(
+        screening=normalize(screening, "screening.csv"),
+        patients=normalize(patients, "patients.csv"),
+        nodes=normalize(nodes, "nodes.csv"),
+        tics=normalize(tics, "tics.csv"),
+        reference_tics=None if reference is None else normalize(reference, "tics.csv"),
+        neck_sides=normalize(truth["neck_sides"], "neck_sides.csv"),
+        readers=normalize(READERS, "readers.csv"),
+        readings=table(readings, "readings.csv"),
+        examinations=table(examinations, "examinations.csv"),
+    )

@@ -54,7 +54,9 @@ class Problems:
         values = frame[show or column].to_numpy()[mask] if (show or column) else None
         for i, row in enumerate(rows):
             value = None if values is None else values[i]
-            if isinstance(value, np.generic):
+            if isinstance(value, np.datetime64 | pd.Timestamp):
+                value = "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+            elif isinstance(value, np.generic):
                 value = value.item()
             if value == "" or (isinstance(value, float) and np.isnan(value)):
                 value = None
@@ -81,7 +83,8 @@ def check_columns(file: str, raw: pd.DataFrame, decimal_comma: bool, out: Proble
     specs = columns(file)
     for name, spec in specs.items():
         if name not in raw.columns:
-            out.add(file, "column is missing (the data dictionary lists it)", column=name)
+            if not spec.optional:
+                out.add(file, "column is missing (the data dictionary lists it)", column=name)
             continue
         typed[name] = _check_column(file, spec, raw, decimal_comma, out)
     present = [n for n in specs if n in typed]
@@ -109,6 +112,8 @@ def _check_column(file, spec: ColumnSpec, raw, decimal_comma, out: Problems):
         out.add_rows(file, "must not be empty", raw, empty, spec.name)
     if spec.type in ("integer", "number"):
         return _check_numeric(file, spec, raw, empty, decimal_comma, out)
+    if spec.type == "date":
+        return _check_date(file, spec, raw, empty, out)
     values = text.to_numpy(dtype=object)
     if spec.type == "category":
         allowed = spec.categories
@@ -153,6 +158,35 @@ def _check_numeric(file, spec, raw, empty, decimal_comma, out: Problems):
     return pd.Series(numbers, index=raw.index)
 
 
+_ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """ISO ``YYYY-MM-DD`` text as ``datetime64`` (``NaT`` where empty or not such a date).
+
+    Examples
+    --------
+    >>> parse_dates(pd.Series(["2024-08-13", "", "2024-02-30", "13.08.2024"])).tolist()
+    [Timestamp('2024-08-13 00:00:00'), NaT, NaT, NaT]
+    """
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    iso = text.str.fullmatch(_ISO_DATE)
+    dates = pd.to_datetime(text.where(iso, None), format="%Y-%m-%d", errors="coerce")
+    return dates.astype("datetime64[s]")
+
+
+def _check_date(file, spec, raw, empty, out: Problems):
+    dates = parse_dates(raw[spec.name].where(~empty, None))
+    bad = ~empty & dates.isna().to_numpy()
+    out.add_rows(file, "must be a date written YYYY-MM-DD (e.g. 2024-08-13)", raw, bad, spec.name)
+    if spec.date_range is not None:
+        first, last = spec.date_range
+        outside = ~bad & ~empty & ~dates.between(first, last).to_numpy()
+        out.add_rows(file, f"out of range: must lie in {first} to {last}", raw, outside, spec.name)
+        dates = dates.where(~outside)
+    return dates
+
+
 def check_references(tables: dict[str, pd.DataFrame], out: Problems) -> None:
     """Values that must appear in another file (``ref`` columns and referenced ids)."""
     for file, frame in tables.items():
@@ -167,8 +201,8 @@ def check_references(tables: dict[str, pd.DataFrame], out: Problems) -> None:
             known = set(target[ref_column].dropna())
             values = frame[name]
             orphan = values.notna().to_numpy() & ~values.isin(known).to_numpy()
-            if file == "tics.csv":  # one problem per curve, not per frame
-                orphan &= run_starts(values.to_numpy(dtype=object))
+            if file == "tics.csv":  # one problem per node (its first row), not per frame or ROI
+                orphan &= ~values.duplicated(keep="first").to_numpy()
             out.add_rows(file, f"no such {ref_column} in {ref_file}", frame, orphan, name)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy._counts import threshold_counts, tie_groups
@@ -38,9 +39,12 @@ class CutpointBootstrap:
     ----------
     estimate : CutpointResult
         The cut-point chosen on the data.
-    cutpoints : numpy.ndarray
-        The cut-point chosen in each resample (NaN where the rule found none, or the
-        resample held only one outcome class).
+    n_resamples : int
+        Number of resamples of patients.
+    n_clusters : int
+        Number of patients (clusters) resampled.
+    level : float
+        Level of the percentile intervals.
     n_failed : int
         Resamples without a cut-point; the intervals use the others.
     cutpoint_ci : tuple of float
@@ -51,6 +55,11 @@ class CutpointBootstrap:
         (on the data, at the chosen cut-point), ``optimism``, ``corrected`` (apparent minus
         optimism) and ``ci_low, ci_high`` (percentile interval of the apparent value over
         the resamples, each at its own cut-point).
+    cutpoints : numpy.ndarray
+        The cut-point chosen in each resample (NaN where the rule found none, or the
+        resample held only one outcome class).
+    n_omitted : int
+        Rows left out for a missing value (``nan_policy="omit"``).
     """
 
     estimate: CutpointResult
@@ -70,16 +79,22 @@ class CutpointBootstrap:
         return self.n_resamples
 
     def to_frame(self) -> pd.DataFrame:
-        """The performance table."""
+        """The performance table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``performance``.
+        """
         return self.performance.copy()
 
 
 @check.renamed(n_boot="n_resamples", ci_method="method")
 def bootstrap_cutpoint(
-    y_true: object,
-    score: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
     *,
-    cluster: object = None,
+    cluster: ArrayLike | None = None,
     rule: str = "youden",
     target: float | None = None,
     direction: str = "higher",
@@ -99,20 +114,32 @@ def bootstrap_cutpoint(
     cluster : array-like, optional
         The patient of each row.  Rows of one patient are resampled together; ``None``
         when every row is a patient.
-    rule, target, direction, method, pos_label : see :func:`choose_cutpoint`
-        ``level`` serves both the ``_lcb`` rules and the bootstrap intervals.
+    rule : str
+        The rule, as in :func:`choose_cutpoint`.
+    target : float, optional
+        The required value of the constrained rules, as in :func:`choose_cutpoint`.
+    direction : str
+        One of ``"higher"``, ``"lower"``; as in :func:`choose_cutpoint`.
     n_resamples : int
         Number of resamples (formerly ``n_boot``); 2000 by default, as every percentile
         interval of the library.
+    seed : int or numpy.random.Generator
+        Source of randomness.
+    level : float
+        Confidence level of both the ``_lcb`` rules and the bootstrap intervals.
+    method : str
+        Interval method of the ``_lcb`` rules, as in :func:`choose_cutpoint`.
+    pos_label : object, optional
+        The label of ``y_true`` that means positive, for labels other than 0/1.
     nan_policy : str
         One of ``"raise"``, ``"omit"``; with ``"omit"`` a row missing its truth, score or
         cluster is left out before resampling (``n_omitted``).
-    seed : int or numpy.random.Generator
-        Source of randomness.
 
     Returns
     -------
     CutpointBootstrap
+        The cut-point of the data, the distribution of the resampled cut-points and the
+        optimism-corrected accuracy at the chosen cut-point.
 
     Notes
     -----

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy import proportion_ci
@@ -15,10 +16,16 @@ from ceuslib.accuracy import proportion_ci
 class Calibration:
     """Logistic recalibration of predicted risks.
 
-    ``intercept`` is the calibration-in-the-large (the intercept of a logistic model of the
-    outcome with the predicted log-odds as offset: 0 when the mean risk is right);
-    ``slope`` the coefficient of the predicted log-odds in a logistic model of the outcome
-    (1 when risks are neither too extreme nor too modest; below 1 signals overfitting).
+    Attributes
+    ----------
+    intercept : float
+        The calibration-in-the-large: the intercept of a logistic model of the outcome
+        with the predicted log-odds as offset (0 when the mean risk is right).
+    slope : float
+        The coefficient of the predicted log-odds in a logistic model of the outcome (1
+        when risks are neither too extreme nor too modest; below 1 signals overfitting).
+    n_omitted : int
+        Rows left out for a missing value (``nan_policy="omit"``).
     """
 
     intercept: float
@@ -55,7 +62,7 @@ def _newton(x: np.ndarray, y: np.ndarray, offset: np.ndarray, max_iter: int = 10
 
 
 def _outcome_and_risk(
-    y_true: object, risk: object, pos_label: object, nan_policy: str
+    y_true: ArrayLike, risk: ArrayLike, pos_label: object, nan_policy: str
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Outcome as int64 0/1, risk as floats, and the number of rows left out."""
     columns, omitted = check.rows({"y_true": y_true, "risk": risk}, nan_policy=nan_policy)
@@ -66,7 +73,7 @@ def _outcome_and_risk(
 
 
 def calibration_slope_intercept(
-    y_true: object, risk: object, *, pos_label: object = None, nan_policy: str = "raise"
+    y_true: ArrayLike, risk: ArrayLike, *, pos_label: object = None, nan_policy: str = "raise"
 ) -> Calibration:
     """Calibration slope and calibration-in-the-large of predicted risks.
 
@@ -84,6 +91,7 @@ def calibration_slope_intercept(
     Returns
     -------
     Calibration
+        The calibration intercept and slope.
 
     Notes
     -----
@@ -110,8 +118,8 @@ def calibration_slope_intercept(
 
 
 def calibration_table(
-    y_true: object,
-    risk: object,
+    y_true: ArrayLike,
+    risk: ArrayLike,
     *,
     n_groups: int = 10,
     level: float = 0.95,
@@ -130,7 +138,10 @@ def calibration_table(
         Number of groups of (nearly) equal size, formed by the rank of the risk.
     level : float
         Level of the Wilson interval of each observed proportion.
-    pos_label, nan_policy
+    pos_label : object, optional
+        As in :func:`calibration_slope_intercept`.
+    nan_policy : str
+        One of ``"raise"``, ``"omit"``.
         As in :func:`calibration_slope_intercept` (``attrs["n_omitted"]`` of the result).
 
     Returns

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy._counts import ThresholdCounts, threshold_counts, tie_groups
@@ -19,12 +20,33 @@ from ceuslib.errors import InfeasibleTargetError
 class CutpointResult:
     """A chosen cut-point and the test's accuracy at it.
 
-    A row is called positive when ``score >= cutpoint`` (direction ``"higher"``) or
-    ``score <= cutpoint`` (direction ``"lower"``).  ``ppv`` is NaN when nobody is called
-    positive and ``npv`` when nobody is called negative.  ``criterion`` is the value the rule
-    optimises (J, the distance to (0, 1), or the specificity); ``guarded`` the value of the
-    constrained measure for the target rules (NaN otherwise).  ``tied_cutpoints`` lists every
-    cut-point that is equally good on the criterion, in increasing order.
+    Attributes
+    ----------
+    rule : str
+        The rule that chose the cut-point.
+    target : float or None
+        The required value of a constrained rule; None for the others.
+    direction : str
+        ``"higher"``: a row is called positive when ``score >= cutpoint``; ``"lower"``:
+        when ``score <= cutpoint``.
+    cutpoint : float
+        The chosen cut-point: an observed score, or an infinite one that calls every row
+        negative.
+    sensitivity, specificity : float
+        The test's accuracy at the cut-point.
+    ppv, npv : float
+        Predictive values at the cut-point; ``ppv`` is NaN when nobody is called positive
+        and ``npv`` when nobody is called negative.
+    tp, fp, fn, tn : int
+        The 2x2 table at the cut-point.
+    criterion : float
+        The value the rule optimises (J, the distance to (0, 1), or the specificity).
+    guarded : float
+        The value of the constrained measure for the target rules (NaN otherwise).
+    tied_cutpoints : tuple of float
+        Every cut-point that is equally good on the criterion, in increasing order.
+    n_omitted : int
+        Rows left out for a missing value (``nan_policy="omit"``).
     """
 
     rule: str
@@ -45,7 +67,14 @@ class CutpointResult:
     n_omitted: int = 0
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row table of the result (without the tied cut-points)."""
+        """One-row table of the result.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field except ``tied_cutpoints``, whose number is in
+            ``n_tied``.
+        """
         row = {k: v for k, v in self.__dict__.items() if k != "tied_cutpoints"}
         row["n_tied"] = len(self.tied_cutpoints)
         return pd.DataFrame([row])
@@ -101,8 +130,8 @@ def result_from_counts(
 
 @check.renamed(ci_method="method")
 def choose_cutpoint(
-    y_true: object,
-    score: object,
+    y_true: ArrayLike,
+    score: ArrayLike,
     *,
     rule: str = "youden",
     target: float | None = None,
@@ -150,6 +179,7 @@ def choose_cutpoint(
     Returns
     -------
     CutpointResult
+        The cut-point and the test's accuracy at it.
 
     Raises
     ------

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -56,12 +57,28 @@ def _scores(y: np.ndarray, risk: np.ndarray) -> dict[str, float]:
 class RiskModel:
     """A fitted logistic model and its internally validated performance.
 
-    ``coefficients`` are per unit of each predictor (log odds ratios), with
-    ``intercept``; ``performance`` is indexed by ``auc, brier, calibration_intercept,
-    calibration_slope`` with columns ``apparent``, ``optimism`` and ``corrected``.
-    ``n_failed`` counts resamples that could not be used (one outcome class, or a fit or
-    recalibration that did not converge).  ``predict_risk(X)`` gives the predicted
-    probabilities.
+    ``predict_risk(X)`` gives the predicted probabilities.
+
+    Attributes
+    ----------
+    features : tuple of str
+        The predictors, in the order of the model.
+    intercept : float
+        The model's intercept (log odds).
+    coefficients : pandas.Series
+        Log odds ratios per unit of each predictor.
+    n_patients, n_events : int
+        Patients fitted and those with the outcome.
+    n_resamples : int
+        Bootstrap resamples of the optimism correction.
+    n_failed : int
+        Resamples that could not be used (one outcome class, or a fit or recalibration
+        that did not converge).
+    performance : pandas.DataFrame
+        Indexed by ``auc, brier, calibration_intercept, calibration_slope``; columns
+        ``apparent``, ``optimism`` and ``corrected``.
+    estimator : sklearn.pipeline.Pipeline
+        The fitted scikit-learn pipeline.
     """
 
     features: tuple[str, ...]
@@ -87,7 +104,18 @@ class RiskModel:
         return rarer / len(self.features)
 
     def predict_risk(self, x: pd.DataFrame) -> np.ndarray:
-        """Predicted probability of residual disease for each row of ``x``."""
+        """Predicted probability of residual disease for each row of ``x``.
+
+        Parameters
+        ----------
+        x : pandas.DataFrame
+            The model's predictors (other columns are ignored), one row per patient.
+
+        Returns
+        -------
+        numpy.ndarray
+            One probability per row of ``x``.
+        """
         x = _design(x)
         missing = [f for f in self.features if f not in x.columns]
         if missing:
@@ -95,14 +123,20 @@ class RiskModel:
         return self.estimator.predict_proba(x[list(self.features)])[:, 1]
 
     def to_frame(self) -> pd.DataFrame:
-        """The performance table."""
+        """The performance table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``performance``.
+        """
         return self.performance.copy()
 
 
 @check.renamed(n_boot="n_resamples")
 def fit_risk_model(
     x: pd.DataFrame,
-    y_true: object,
+    y_true: ArrayLike,
     *,
     n_resamples: int = N_RESAMPLES_OPTIMISM,
     seed: int | np.random.Generator | None = None,
@@ -133,6 +167,7 @@ def fit_risk_model(
     Returns
     -------
     RiskModel
+        The fitted model and its apparent, optimism and corrected performance.
 
     Notes
     -----

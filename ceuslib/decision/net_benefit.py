@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy._counts import threshold_counts, tie_groups
@@ -22,7 +23,7 @@ ALL = "dissect all"
 NONE = "dissect none"
 
 
-def _thresholds(thresholds: object) -> np.ndarray:
+def _thresholds(thresholds: ArrayLike) -> np.ndarray:
     t = np.atleast_1d(np.asarray(thresholds, dtype=float))
     if t.ndim != 1 or t.size == 0:
         raise ValueError("thresholds must be a non-empty one-dimensional array of probabilities")
@@ -78,9 +79,9 @@ def _treat_all_matrix(y: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 
 def net_benefit(
-    y_true: object,
-    risk: object,
-    thresholds: object,
+    y_true: ArrayLike,
+    risk: ArrayLike,
+    thresholds: ArrayLike,
     *,
     pos_label: object = None,
     nan_policy: str = "raise",
@@ -150,11 +151,22 @@ def _outcome(values: np.ndarray, pos_label: object) -> np.ndarray:
 class DecisionCurve:
     """Decision curves of several strategies, with bootstrap intervals.
 
-    ``table`` has one row per strategy and threshold: ``strategy, threshold, net_benefit,
-    ci_low, ci_high`` and ``avoided_per_100, avoided_ci_low, avoided_ci_high``, the net
-    reduction in unnecessary dissections per 100 patients compared with dissecting all
-    (0 for "dissect all" itself).  ``draws`` holds the bootstrap net benefits, one array of
-    shape ``(n_resamples, n_thresholds)`` per strategy.
+    Attributes
+    ----------
+    n_resamples : int
+        Number of bootstrap resamples of patients.
+    level : float
+        Level of the percentile intervals.
+    table : pandas.DataFrame
+        One row per strategy and threshold: ``strategy, threshold, net_benefit, ci_low,
+        ci_high`` and ``avoided_per_100, avoided_ci_low, avoided_ci_high``, the net
+        reduction in unnecessary dissections per 100 patients compared with dissecting all
+        (0 for "dissect all" itself).
+    draws : dict of str to numpy.ndarray
+        The bootstrap net benefits, one array of shape ``(n_resamples, n_thresholds)`` per
+        strategy.
+    n_omitted : int
+        Rows left out for a missing value (``nan_policy="omit"``).
     """
 
     n_resamples: int
@@ -170,17 +182,23 @@ class DecisionCurve:
         return self.n_resamples
 
     def to_frame(self) -> pd.DataFrame:
-        """The long table."""
+        """The long table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``table``.
+        """
         return self.table.copy()
 
 
 @check.renamed(n_boot="n_resamples")
 def decision_curve(
-    y_true: object,
+    y_true: ArrayLike,
     strategies: Mapping[str, object],
-    thresholds: object,
+    thresholds: ArrayLike,
     *,
-    cluster: object = None,
+    cluster: ArrayLike | None = None,
     n_resamples: int = N_RESAMPLES_INTERVAL,
     seed: int | np.random.Generator | None = None,
     level: float = 0.95,
@@ -216,6 +234,7 @@ def decision_curve(
     Returns
     -------
     DecisionCurve
+        Net benefit of every strategy at every threshold, with intervals.
 
     Notes
     -----

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.accuracy import _validate as check
 from ceuslib.accuracy.resample import (
@@ -57,13 +58,26 @@ def _per_100(dissect, residual, nodes, weights):
 class PolicyResult:
     """What a spare-the-neck rule does to 100 units of decision (patients or neck sides).
 
-    ``table`` is indexed by the measures (per 100 units: ``dissections``,
-    ``dissections_avoided``, ``unnecessary_dissections``, ``clear_necks_spared``,
-    ``residual_patients_left``, ``residual_nodes_left``; proportions: ``sensitivity``,
-    ``specificity``, ``risk_if_observed`` = residual disease among observed necks, 1 - NPV)
-    with columns ``estimate, ci_low, ci_high``.  ``draws`` holds the bootstrap values used
-    by :func:`prevalence_shift`.  ``n_units`` counts the units of decision (rows) and
-    ``n_patients`` the patients resampled (equal when each row is a patient).
+    Attributes
+    ----------
+    n_patients : int
+        The patients resampled.
+    n_resamples : int
+        Number of bootstrap resamples of patients.
+    level : float
+        Level of the percentile intervals.
+    table : pandas.DataFrame
+        Indexed by the measures (per 100 units: ``dissections``, ``dissections_avoided``,
+        ``unnecessary_dissections``, ``clear_necks_spared``, ``residual_patients_left``,
+        ``residual_nodes_left``; proportions: ``sensitivity``, ``specificity``,
+        ``risk_if_observed`` = residual disease among observed necks, 1 - NPV) with
+        columns ``estimate, ci_low, ci_high``.
+    draws : dict of str to numpy.ndarray
+        The bootstrap values used by :func:`prevalence_shift`.
+    n_units : int
+        The units of decision (rows); equal to ``n_patients`` when each row is a patient.
+    n_omitted : int
+        Rows left out for a missing value (``nan_policy="omit"``).
     """
 
     n_patients: int
@@ -81,7 +95,13 @@ class PolicyResult:
         return self.n_resamples
 
     def to_frame(self) -> pd.DataFrame:
-        """The per-100 table."""
+        """The per-100 table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A copy of ``table``.
+        """
         return self.table.copy()
 
 
@@ -105,11 +125,11 @@ def _old_order(first: object, args: tuple, dissect: object, old: dict) -> tuple[
 
 @check.renamed(n_boot="n_resamples")
 def evaluate_policy(
-    y_true: object = None,
+    y_true: ArrayLike | None = None,
     *args: object,
-    dissect: object = None,
-    cluster: object = None,
-    residual_nodes: object = None,
+    dissect: ArrayLike | None = None,
+    cluster: ArrayLike | None = None,
+    residual_nodes: ArrayLike | None = None,
     n_resamples: int = N_RESAMPLES_INTERVAL,
     seed: int | np.random.Generator | None = None,
     level: float = 0.95,
@@ -124,6 +144,8 @@ def evaluate_policy(
     y_true : array-like
         Reference standard per unit of decision: 0/1 or True/False (1 = residual nodal
         disease, ypN+), or labels with ``pos_label``.
+    *args : object
+        Deprecated: ``residual`` of the old order ``evaluate_policy(dissect, residual)``.
     dissect : array-like of bool
         Keyword-only. The rule's decision per unit: True = dissect the neck, False =
         observe it.  The old order ``evaluate_policy(dissect, residual)`` still works for
@@ -147,10 +169,13 @@ def evaluate_policy(
     nan_policy : str
         One of ``"raise"``, ``"omit"``; with ``"omit"`` a row missing any input is left out
         (``n_omitted``).
+    **old : object
+        Deprecated: ``residual=`` of the old order; any other keyword is an error.
 
     Returns
     -------
     PolicyResult
+        The rule's consequences per 100 units, with percentile intervals.
 
     Notes
     -----
@@ -236,7 +261,7 @@ def _shift(se, sp, nodes_per_missed, p):
     }
 
 
-def prevalence_shift(result: PolicyResult, pcr_rates: object) -> pd.DataFrame:
+def prevalence_shift(result: PolicyResult, pcr_rates: ArrayLike) -> pd.DataFrame:
     """The same rule in populations with other response rates.
 
     Parameters

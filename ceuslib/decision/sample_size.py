@@ -20,21 +20,44 @@ from ceuslib.accuracy import _validate as check
 
 @dataclass(frozen=True)
 class ResidualRiskSampleSize:
-    """Sample size to show that the residual risk among CEUS-negative units is below a
-    threshold (see :func:`residual_risk_sample_size`)."""
+    """Sample size to show that the residual risk of CEUS-negative units is below a bound.
 
-    n_negative: int  # CEUS-negative units (neck sides) to analyse, clustering included
-    n_effective: float  # the same for independent units, before rounding
+    See :func:`residual_risk_sample_size`.
+
+    Attributes
+    ----------
+    n_negative : int
+        CEUS-negative units (neck sides) to analyse, clustering included.
+    n_effective : float
+        The same for independent units, before rounding.
+    design_effect : float
+        ``1 + (cluster_size - 1) icc``.
+    n_patients : int
+        Patients contributing them, at ``cluster_size`` units each.
+    n_total : int or None
+        Units to examine, given the share that tests negative (None without it).
+    anticipated_risk, threshold, level, power : float
+        The inputs of :func:`residual_risk_sample_size`.
+    """
+
+    n_negative: int
+    n_effective: float
     design_effect: float
-    n_patients: int  # patients contributing them, at cluster_size units each
-    n_total: int | None  # units to examine, given the share that tests negative
+    n_patients: int
+    n_total: int | None
     anticipated_risk: float
     threshold: float
     level: float
     power: float
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with every field."""
+        """One row with every field.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per field.
+        """
         return pd.DataFrame([self.__dict__])
 
 
@@ -71,8 +94,7 @@ def residual_risk_sample_size(
     icc: float = 0.0,
     negative_share: float | None = None,
 ) -> ResidualRiskSampleSize:
-    """Number of CEUS-negative units needed to show that the residual risk is below a
-    threshold.
+    """Number of CEUS-negative units needed to show that the residual risk is below a bound.
 
     Parameters
     ----------
@@ -98,6 +120,7 @@ def residual_risk_sample_size(
     Returns
     -------
     ResidualRiskSampleSize
+        The units and patients needed, with the inputs.
 
     Notes
     -----
@@ -156,15 +179,24 @@ def detectable_residual_risk(
     cluster_size: float = 1.0,
     icc: float = 0.0,
 ) -> float:
-    """The lowest threshold that ``n_negative`` CEUS-negative units can show the residual
-    risk to be below (the inverse of :func:`residual_risk_sample_size`).
+    """The lowest bound that ``n_negative`` CEUS-negative units can show the risk to be below.
+
+    This is the inverse of :func:`residual_risk_sample_size`.
 
     Parameters
     ----------
     n_negative : int
         CEUS-negative units (neck sides) analysed.
-    anticipated_risk, level, power, cluster_size, icc
-        As in :func:`residual_risk_sample_size`.
+    anticipated_risk : float
+        The residual risk expected among CEUS-negative units, in (0, 1).
+    level : float
+        Confidence level of the two-sided interval whose upper end is the bound.
+    power : float
+        Probability that the bound falls below the threshold found.
+    cluster_size : float
+        Mean number of CEUS-negative units per patient.
+    icc : float
+        Intraclass correlation of residual disease between the units of one patient.
 
     Returns
     -------

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.perfusion.fit import fit_tics
 
@@ -11,14 +15,20 @@ __all__ = ["compare_models"]
 
 
 def compare_models(
-    time, intensities, *, models=("lognormal", "gamma", "ldrw", "fpt"), **options
+    time: ArrayLike,
+    intensities: ArrayLike,
+    *,
+    models: Sequence[str] = ("lognormal", "gamma", "ldrw", "fpt"),
+    **options: Any,
 ) -> pd.DataFrame:
     """Fit several models to every curve and compare them by AIC and BIC.
 
     Parameters
     ----------
-    time, intensities
-        As in :func:`fit_tics`.
+    time : array_like, shape (n_frames,) or (n_curves, n_frames)
+        Frame times in seconds, as in :func:`fit_tics`.
+    intensities : array_like, shape (n_curves, n_frames)
+        Linear echo-power (a.u.), as in :func:`fit_tics`.
     models : sequence of str
         The models to compare.
     **options

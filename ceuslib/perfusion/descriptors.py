@@ -38,7 +38,10 @@ FPT.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ceuslib.perfusion.models import BolusModel, get_model
 
@@ -100,7 +103,7 @@ def _inflections(model: BolusModel, s1, s2, mode, mean):
     return rise, fall
 
 
-def describe(model: str | BolusModel, params) -> dict[str, np.ndarray]:
+def describe(model: str | BolusModel, params: Mapping[str, ArrayLike]) -> dict[str, np.ndarray]:
     """VueBox-style descriptors of bolus curves from their model parameters.
 
     Parameters

@@ -21,12 +21,15 @@ the private block ``CEUSLIB`` (:data:`ceuslib.dicom_build.PRIVATE_CREATOR`).
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pydicom
+from numpy.typing import ArrayLike
 from pydicom.dataset import Dataset
 
 from ceuslib.dicom_build import (
@@ -67,10 +70,26 @@ _FLOAT_FIELDS = {"reference_value_x", "reference_value_y", "physical_delta_x", "
 class UltrasoundRegion:
     """One item of the Sequence of Ultrasound Regions (0018,6011) (DICOM PS3.3 C.8.5.5).
 
-    ``x0, y0, x1, y1`` are the inclusive pixel bounds (Region Location Min/Max); the
-    physical deltas are per pixel in ``physical_units_x/y`` (code 3 = cm).  ``flags`` is
-    Region Flags, ``reference_x0/y0`` the Reference Pixel and ``reference_value_x/y`` its
-    physical value.  ``None``: absent from the item.
+    ``None``: the attribute is absent from the item.
+
+    Attributes
+    ----------
+    x0, y0, x1, y1 : int
+        The inclusive pixel bounds (Region Location Min/Max).
+    spatial_format : int or None
+        Region Spatial Format (1 = 2D).
+    data_type : int or None
+        Region Data Type (1 = tissue).
+    physical_units_x, physical_units_y : int or None
+        Physical Units X/Y Direction (code 3 = cm).
+    physical_delta_x, physical_delta_y : float or None
+        Physical size of a pixel, in those units.
+    flags : int or None
+        Region Flags.
+    reference_x0, reference_y0 : int or None
+        The Reference Pixel.
+    reference_value_x, reference_value_y : float or None
+        The physical value of the Reference Pixel.
     """
 
     x0: int
@@ -95,7 +114,13 @@ class UltrasoundRegion:
         return (self.x0, self.y0, self.x1, self.y1)
 
     def to_item(self) -> dict[str, object]:
-        """The region as attribute keywords and values (``None`` for an absent attribute)."""
+        """The region as attribute keywords and values.
+
+        Returns
+        -------
+        dict
+            DICOM keyword to value, ``None`` for an absent attribute.
+        """
         return {keyword: getattr(self, name) for name, keyword in _REGION_KEYWORDS.items()}
 
 
@@ -113,6 +138,7 @@ class DicomCine:
     time : numpy.ndarray, shape (n_frames,)
         Frame times in seconds from the first frame.
     regions : tuple of UltrasoundRegion
+        The Sequence of Ultrasound Regions (empty when the file has none).
     photometric : str
         The file's Photometric Interpretation.
     metadata : dict
@@ -134,6 +160,7 @@ class DicomCine:
 
     @property
     def n_frames(self) -> int:
+        """Number of frames."""
         return int(self.frames.shape[0])
 
     @property
@@ -168,7 +195,9 @@ def _dynamic_range(ds: Dataset) -> float | None:
         return None
 
 
-def read_dicom_cine(path, *, frame_time_s: float | None = None) -> DicomCine:
+def read_dicom_cine(
+    path: str | os.PathLike[str], *, frame_time_s: float | None = None
+) -> DicomCine:
     """Read a DICOM ultrasound cine (or single image) as displayed.
 
     Parameters
@@ -268,15 +297,15 @@ def read_dicom_cine(path, *, frame_time_s: float | None = None) -> DicomCine:
 
 
 def write_dicom_cine(
-    path,
-    frames,
+    path: str | os.PathLike[str],
+    frames: ArrayLike,
     *,
     frame_time_ms: float | None = None,
     fps: float | None = None,
-    regions=(),
+    regions: Sequence[UltrasoundRegion] = (),
     photometric: str | None = None,
     dynamic_range_db: float | None = None,
-    metadata=None,
+    metadata: Mapping[str, object] | None = None,
     uid_entropy: str | None = None,
 ) -> Path:
     """Write 8-bit frames as a DICOM Ultrasound Multi-frame Image.
@@ -308,6 +337,7 @@ def write_dicom_cine(
     Returns
     -------
     pathlib.Path
+        The file written.
 
     Raises
     ------

@@ -23,6 +23,18 @@ __all__ = ["check_decodable", "displayed_frames", "luminance"]
 def check_decodable(ds: Dataset, name: str) -> None:
     """Raise a ``ValueError`` naming the file and the transfer syntax if pydicom cannot decode it.
 
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The dataset, with its file meta information.
+    name : str
+        The file's name, for the message.
+
+    Raises
+    ------
+    ValueError
+        If no decoder of this pydicom installation reads the pixel data's transfer syntax.
+
     Examples
     --------
     >>> from pydicom.dataset import FileMetaDataset
@@ -59,6 +71,15 @@ def check_decodable(ds: Dataset, name: str) -> None:
 def displayed_frames(ds: Dataset, n_frames: int, name: str) -> tuple[np.ndarray, float]:
     """Decode the frames and turn them into displayed gray or RGB values.
 
+    Parameters
+    ----------
+    ds : pydicom.dataset.Dataset
+        The dataset, decodable (see :func:`check_decodable`).
+    n_frames : int
+        Number of frames the file declares.
+    name : str
+        The file's name, for the messages.
+
     Returns
     -------
     frames : numpy.ndarray
@@ -73,6 +94,14 @@ def displayed_frames(ds: Dataset, n_frames: int, name: str) -> tuple[np.ndarray,
     ValueError
         If the pixel data cannot be decoded, are signed, have an unexpected shape, or a
         palette is missing or malformed; the message names the file.
+
+    Examples
+    --------
+    >>> from ceuslib.dicom_build import cine_dataset
+    >>> ds = cine_dataset(np.full((2, 3, 4), 7, dtype=np.uint8), frame_time_ms=50.0)
+    >>> frames, gray_max = displayed_frames(ds, 2, "clip.dcm")
+    >>> frames.shape, int(frames.max()), gray_max
+    ((2, 3, 4), 7, 255.0)
     """
     photometric = str(ds.get("PhotometricInterpretation", ""))
     if int(ds.get("PixelRepresentation", 0) or 0) != 0:
@@ -105,6 +134,19 @@ def displayed_frames(ds: Dataset, n_frames: int, name: str) -> tuple[np.ndarray,
 
 def luminance(values: np.ndarray, *, rgb: bool) -> np.ndarray:
     """Gray levels of gray values, or of RGB values (last axis R, G, B), as float64.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Gray values, or RGB values with the colours on the last axis.
+    rgb : bool
+        Whether ``values`` are RGB.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values as float64 (gray), or ``(30R + 59G + 11B) / 100`` (RGB), with the
+        colour axis removed.
 
     Examples
     --------

@@ -21,6 +21,7 @@ no echo-power information, which is why :func:`compress` reports clipping.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["compress", "from_db", "linearize", "to_db"]
 
@@ -32,7 +33,9 @@ def _check(dynamic_range_db: float, gray_max: float) -> None:
         raise ValueError(f"gray_max must be a positive number, got {gray_max!r}")
 
 
-def linearize(gray, *, dynamic_range_db: float = 60.0, gray_max: float = 255) -> np.ndarray:
+def linearize(
+    gray: ArrayLike, *, dynamic_range_db: float = 60.0, gray_max: float = 255
+) -> np.ndarray:
     """Echo-power (linear a.u.) from displayed gray levels: the inverse display law.
 
     Parameters
@@ -77,7 +80,7 @@ def linearize(gray, *, dynamic_range_db: float = 60.0, gray_max: float = 255) ->
 
 
 def compress(
-    power,
+    power: ArrayLike,
     *,
     dynamic_range_db: float = 60.0,
     gray_max: float = 255,
@@ -125,8 +128,20 @@ def compress(
     return np.round(gray) if quantize else gray
 
 
-def to_db(power, *, reference: float = 1.0) -> np.ndarray:
-    """Echo-power in dB relative to ``reference``: ``10 log10(power / reference)``.
+def to_db(power: ArrayLike, *, reference: float = 1.0) -> np.ndarray:
+    """Echo-power in dB relative to ``reference``.
+
+    Parameters
+    ----------
+    power : array_like
+        Linear echo-power, a.u.
+    reference : float
+        The echo-power of 0 dB.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``10 log10(power / reference)``.
 
     Examples
     --------
@@ -139,11 +154,23 @@ def to_db(power, *, reference: float = 1.0) -> np.ndarray:
     return 10.0 * np.log10(p / reference)
 
 
-def from_db(db, *, reference: float = 1.0) -> np.ndarray:
-    """Echo-power from dB relative to ``reference``: ``reference * 10 ** (dB / 10)``.
+def from_db(db: ArrayLike, *, reference: float = 1.0) -> np.ndarray:
+    """Echo-power from dB relative to ``reference``.
 
     The inverse of :func:`to_db`, and the one conversion of dB intensities (TIC exports,
     cohort tables) to linear echo-power in the library; NaN stays NaN (a fit flags it).
+
+    Parameters
+    ----------
+    db : array_like
+        Intensities in dB.
+    reference : float
+        The echo-power of 0 dB.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``reference * 10 ** (db / 10)``.
 
     Examples
     --------

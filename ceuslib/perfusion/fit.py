@@ -14,6 +14,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from threadpoolctl import ThreadpoolController
 from tqdm import tqdm
 
@@ -78,8 +79,8 @@ def _choose_method(method: str, n_curves: int, n_frames: int) -> str:
 
 
 def fit_tics(
-    time,
-    intensities,
+    time: ArrayLike,
+    intensities: ArrayLike,
     *,
     model: str | BolusModel = "lognormal",
     method: str = "auto",
@@ -283,8 +284,29 @@ def _table(m, batch, rows, columns, fit_flags, input_flags) -> pd.DataFrame:
 class TICFit:
     """The fit of one curve (see :func:`fit_tic`; fields as the columns of :func:`fit_tics`).
 
-    ``params`` and ``stderr`` map parameter names to values; the descriptors are
-    attributes (``fit.pe``, ``fit.ttp``, ...).
+    Attributes
+    ----------
+    model : str
+        The bolus model fitted.
+    params, stderr : dict
+        The fitted parameters (``area``, the two shape parameters, ``t0``, ``offset``) and
+        their standard errors, by name.
+    pe, ttp, rt, mtt, mttl, wiauc, woauc, wiwoauc, wir, wor, wipi, ft, ti, to : float
+        The descriptors of :mod:`ceuslib.perfusion.descriptors` (``wor`` is negative).
+    qof : float
+        Quality of fit, percent.
+    sse, aic, bic : float
+        Residual sum of squares and the information criteria.
+    n_frames : int
+        Frames fitted.
+    converged : bool
+        Whether the fit converged.
+    flag : str
+        The readable reasons of the flags raised, joined by ``"; "`` (``""`` when clean).
+    analysable : bool
+        Converged and without a flag that excludes the curve.
+    flags : tuple of str
+        Names of the flags raised (keys of :data:`FLAGS`).
     """
 
     model: str
@@ -312,14 +334,31 @@ class TICFit:
     converged: bool
     flag: str
     analysable: bool = True
-    flags: tuple[str, ...] = ()  # names of the flags raised (keys of FLAGS)
+    flags: tuple[str, ...] = ()
 
-    def curve(self, time) -> np.ndarray:
-        """The fitted curve (with its offset) at ``time``."""
+    def curve(self, time: ArrayLike) -> np.ndarray:
+        """The fitted curve (with its offset) at ``time``.
+
+        Parameters
+        ----------
+        time : array_like
+            Times in seconds.
+
+        Returns
+        -------
+        numpy.ndarray
+            The model with the fitted parameters, offset included.
+        """
         return get_model(self.model)(time, **self.params)
 
     def to_frame(self) -> pd.DataFrame:
-        """One-row table with the same columns as :func:`fit_tics`."""
+        """One-row table with the same columns as :func:`fit_tics`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row.
+        """
         row = {"model": self.model, **self.params}
         row.update({f"{k}_se": v for k, v in self.stderr.items()})
         row.update({k: getattr(self, k) for k in DESCRIPTORS})
@@ -332,8 +371,8 @@ class TICFit:
 
 
 def fit_tic(
-    time,
-    intensity,
+    time: ArrayLike,
+    intensity: ArrayLike,
     *,
     model: str | BolusModel = "lognormal",
     method: str = "auto",
@@ -350,12 +389,21 @@ def fit_tic(
         Frame times in seconds, strictly increasing.
     intensity : array_like, shape (n_frames,)
         Linear echo-power (a.u.), e.g. ``linearize(gray)``; finite.
-    model, method, saturation, truncation, min_frames, block_s
+    model : str or BolusModel
+        ``"lognormal"`` (default), ``"gamma"``, ``"ldrw"`` or ``"fpt"``.
+    method : {"auto", "exact", "binned"}
         As in :func:`fit_tics` (``"auto"`` fits one curve on every frame).
+    saturation, truncation : float or None
+        Optional clipping levels, as in :func:`fit_tics`.
+    min_frames : int
+        The fewest finite frames a curve may have, as in :func:`fit_tics`.
+    block_s : float
+        Block length of the binned fit, in seconds, as in :func:`fit_tics`.
 
     Returns
     -------
     TICFit
+        The fitted parameters, descriptors, quality of fit and flags of the curve.
 
     Raises
     ------

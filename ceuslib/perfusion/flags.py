@@ -96,6 +96,7 @@ def clipped_by_shape(
     Returns
     -------
     numpy.ndarray of bool, shape (n_curves,)
+        Whether each curve has a flat top.
 
     Notes
     -----
@@ -184,6 +185,7 @@ def confirm_flat_top(
     Returns
     -------
     numpy.ndarray of bool, shape (n_curves,)
+        Whether each curve counts as clipped.
 
     Examples
     --------
@@ -215,6 +217,18 @@ def clipped_by_level(
 ) -> np.ndarray:
     """Curves whose largest frame reaches ``saturation`` or smallest ``truncation``.
 
+    Parameters
+    ----------
+    highest, lowest : numpy.ndarray, shape (n_curves,)
+        Each curve's largest and smallest frame.
+    saturation, truncation : float or None
+        The levels; ``None`` leaves that side unchecked.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_curves,)
+        Whether each curve reaches either level.
+
     Examples
     --------
     >>> clipped_by_level(np.array([1.0, 0.4]), np.array([0.1, 0.0]), saturation=1.0,
@@ -231,6 +245,16 @@ def clipped_by_level(
 
 def flag_text(masks: dict[str, np.ndarray]) -> list[str]:
     """The readable ``flag`` column: the texts of each curve's flags joined by ``"; "``.
+
+    Parameters
+    ----------
+    masks : dict of str to numpy.ndarray
+        One boolean array per flag name, shape ``(n_curves,)``.
+
+    Returns
+    -------
+    list of str
+        One text per curve, ``""`` for a clean curve.
 
     Examples
     --------
@@ -251,6 +275,18 @@ def flag_columns(masks: dict[str, np.ndarray], converged: np.ndarray) -> dict[st
     ``analysable`` is true for a curve that converged and carries no flag whose
     ``excludes`` is true (a curve flagged only *no wash-out within the acquisition* is
     analysable: its wash-out descriptors are NaN).
+
+    Parameters
+    ----------
+    masks : dict of str to numpy.ndarray
+        One boolean array per flag name, shape ``(n_curves,)``.
+    converged : numpy.ndarray of bool, shape (n_curves,)
+        Whether each fit converged.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``flag_<name>`` per flag of :data:`FLAG_REGISTRY`, and ``analysable``.
 
     Examples
     --------

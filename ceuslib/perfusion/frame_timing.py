@@ -61,6 +61,7 @@ def frame_times(
     Returns
     -------
     time : numpy.ndarray, shape (n_frames,)
+        Seconds from the first frame.
     source : str
         The keyword of the attribute used, ``"frame_time_s"``, or ``"single frame"`` for a
         one-frame image without timing.

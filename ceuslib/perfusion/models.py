@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import digamma, gammainc, gammaln, log_ndtr, ndtr
 
 __all__ = ["MODELS", "BolusModel", "get_model"]
@@ -197,6 +198,20 @@ class BolusModel:
         The two shape parameters, e.g. ``("mu", "sigma")``.
     label : str
         A readable name.
+    _logpdf : callable
+        ``(t', s1, s2, *, grad) -> (log g, gradients or None)``: the log of the unit-area
+        density at ``t' > 0`` and, with ``grad``, its derivatives by the two shape
+        parameters and ``t0``.
+    _moments : callable
+        ``(s1, s2) -> (mode, mean)`` of the density.
+    _shape : callable
+        ``(mode, mean) -> (s1, s2)``: the inverse of ``_moments``.
+    shape_bounds : tuple of (float, float)
+        Bounds of the two shape parameters for the fit.
+    _cdf : callable
+        ``(t', s1, s2) -> fraction``: the cumulative distribution of the density.
+    _dlog : callable
+        ``(t', s1, s2) -> (dlog, d2log)``: the first two time derivatives of ``log g``.
 
     Examples
     --------
@@ -236,7 +251,7 @@ class BolusModel:
         out["offset"] = np.asarray(params.get("offset", 0.0), dtype=float)
         return out
 
-    def __call__(self, t, **params) -> np.ndarray:
+    def __call__(self, t: ArrayLike, **params: ArrayLike) -> np.ndarray:
         """Evaluate the curve.
 
         Parameters
@@ -270,11 +285,26 @@ class BolusModel:
         g = np.where(positive, np.exp(logg), 0.0)
         return p["offset"] + p["area"] * g
 
-    def density(self, tp, s1, s2, *, grad: bool = False):
+    def density(
+        self, tp: ArrayLike, s1: ArrayLike, s2: ArrayLike, *, grad: bool = False
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
         """Unit-area density ``g(t')`` and, with ``grad``, its log-derivatives.
 
-        Arrays broadcast; ``t'`` must be positive.  Returns ``(g, None)`` or
-        ``(g, (dlog g/d shape 1, dlog g/d shape 2, dlog g/d t0))``.
+        Parameters
+        ----------
+        tp : array_like
+            Time after ``t0``, ``t'``, in seconds; must be positive.
+        s1, s2 : array_like
+            The two shape parameters (arrays broadcast).
+        grad : bool
+            Also return the derivatives of ``log g``.
+
+        Returns
+        -------
+        g : numpy.ndarray
+            The density.
+        gradients : tuple of numpy.ndarray or None
+            ``(dlog g/d shape 1, dlog g/d shape 2, dlog g/d t0)`` with ``grad``, else None.
 
         Examples
         --------
@@ -285,8 +315,20 @@ class BolusModel:
         logg, grads = self._logpdf(np.asarray(tp, dtype=float), s1, s2, grad=grad)
         return np.exp(logg), grads
 
-    def cdf(self, tp, s1, s2) -> np.ndarray:
+    def cdf(self, tp: ArrayLike, s1: ArrayLike, s2: ArrayLike) -> np.ndarray:
         """Fraction of the first-pass area reached ``t'`` seconds after ``t0`` (closed form).
+
+        Parameters
+        ----------
+        tp : array_like
+            Time after ``t0``, ``t'``, in seconds (0 at and before ``t0``).
+        s1, s2 : array_like
+            The two shape parameters (arrays broadcast).
+
+        Returns
+        -------
+        numpy.ndarray
+            The cumulative distribution of the unit-area density, from 0 to 1.
 
         Examples
         --------
@@ -297,11 +339,25 @@ class BolusModel:
         safe = np.where(tp > 0, tp, 1.0)
         return np.where(tp > 0, self._cdf(safe, s1, s2), 0.0)
 
-    def dlog_dt(self, tp, s1, s2):
+    def dlog_dt(self, tp: ArrayLike, s1: ArrayLike, s2: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """First and second time derivatives of ``log g`` at ``t' > 0``.
 
         The curve's slope is ``area * g * dlog``; its inflections solve
         ``d2log + dlog^2 = 0``.
+
+        Parameters
+        ----------
+        tp : array_like
+            Time after ``t0``, ``t'``, in seconds; must be positive.
+        s1, s2 : array_like
+            The two shape parameters (arrays broadcast).
+
+        Returns
+        -------
+        dlog : numpy.ndarray
+            ``d log g / dt``.
+        d2log : numpy.ndarray
+            ``d² log g / dt²``.
 
         Examples
         --------
@@ -311,29 +367,96 @@ class BolusModel:
         """
         return self._dlog(np.asarray(tp, dtype=float), s1, s2)
 
-    def mode(self, **shape) -> np.ndarray:
-        """Time from ``t0`` to the peak (closed form)."""
+    def mode(self, **shape: ArrayLike) -> np.ndarray:
+        """Time from ``t0`` to the peak (closed form).
+
+        Parameters
+        ----------
+        **shape : float or array_like
+            The two shape parameters, by the names of ``shape_names``.
+
+        Returns
+        -------
+        numpy.ndarray
+            The mode of the density, in seconds after ``t0``.
+        """
         return self._moments(*(np.asarray(shape[n], dtype=float) for n in self.shape_names))[0]
 
-    def mean(self, **shape) -> np.ndarray:
-        """Mean transit time from ``t0`` (first moment of ``g``, closed form)."""
+    def mean(self, **shape: ArrayLike) -> np.ndarray:
+        """Mean transit time from ``t0`` (first moment of ``g``, closed form).
+
+        Parameters
+        ----------
+        **shape : float or array_like
+            The two shape parameters, by the names of ``shape_names``.
+
+        Returns
+        -------
+        numpy.ndarray
+            The mean of the density, in seconds after ``t0``.
+        """
         return self._moments(*(np.asarray(shape[n], dtype=float) for n in self.shape_names))[1]
 
-    def ttp(self, *, t0, **shape) -> np.ndarray:
-        """Time to peak on the acquisition time axis: ``t0 + mode``."""
+    def ttp(self, *, t0: ArrayLike, **shape: ArrayLike) -> np.ndarray:
+        """Time to peak on the acquisition time axis.
+
+        Parameters
+        ----------
+        t0 : float or array_like
+            Appearance time, in seconds.
+        **shape : float or array_like
+            The two shape parameters, by the names of ``shape_names``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``t0 + mode``, in seconds.
+        """
         return np.asarray(t0, dtype=float) + self.mode(**shape)
 
-    def mtt(self, *, t0, **shape) -> np.ndarray:
-        """Mean transit time on the acquisition time axis: ``t0 + mean``."""
+    def mtt(self, *, t0: ArrayLike, **shape: ArrayLike) -> np.ndarray:
+        """Mean transit time on the acquisition time axis.
+
+        Parameters
+        ----------
+        t0 : float or array_like
+            Appearance time, in seconds.
+        **shape : float or array_like
+            The two shape parameters, by the names of ``shape_names``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``t0 + mean``, in seconds.
+        """
         return np.asarray(t0, dtype=float) + self.mean(**shape)
 
-    def peak(self, **shape) -> np.ndarray:
-        """Height of the unit-area density at its mode (multiply by ``area`` for PE)."""
+    def peak(self, **shape: ArrayLike) -> np.ndarray:
+        """Height of the unit-area density at its mode.
+
+        Parameters
+        ----------
+        **shape : float or array_like
+            The two shape parameters, by the names of ``shape_names``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``g(mode)``; multiplied by ``area`` it is the peak enhancement.
+        """
         s = [np.asarray(shape[n], dtype=float) for n in self.shape_names]
         g, _ = self.density(self.mode(**shape), *s)
         return g
 
-    def from_timing(self, *, ttp, mtt, pe, t0, offset=0.0) -> dict[str, np.ndarray]:
+    def from_timing(
+        self,
+        *,
+        ttp: ArrayLike,
+        mtt: ArrayLike,
+        pe: ArrayLike,
+        t0: ArrayLike,
+        offset: ArrayLike = 0.0,
+    ) -> dict[str, np.ndarray]:
         """Parameters that give a curve with this time to peak, mean transit and peak.
 
         Parameters
@@ -430,6 +553,21 @@ MODELS: dict[str, BolusModel] = {
 
 def get_model(model: str | BolusModel) -> BolusModel:
     """The :class:`BolusModel` for a name (or the model itself).
+
+    Parameters
+    ----------
+    model : str or BolusModel
+        A key of :data:`MODELS`, or a model.
+
+    Returns
+    -------
+    BolusModel
+        The model.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a key of :data:`MODELS`.
 
     Examples
     --------

@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.perfusion.dicom import DicomCine, UltrasoundRegion
 from ceuslib.perfusion.dicom_pixels import luminance
@@ -47,10 +48,10 @@ _BLOCK_FRAMES = 64
 
 
 def roi_tic(
-    frames,
+    frames: DicomCine | ArrayLike,
     *,
-    rect=None,
-    mask=None,
+    rect: tuple[int, int, int, int] | UltrasoundRegion | None = None,
+    mask: ArrayLike | None = None,
     space: str = "linear",
     dynamic_range_db: float = 60.0,
     gray_max: float | None = None,
@@ -80,6 +81,7 @@ def roi_tic(
     Returns
     -------
     numpy.ndarray, shape (n_frames,)
+        The mean intensity of the region in each frame.
 
     Notes
     -----
@@ -177,10 +179,10 @@ def _region_arguments(region) -> dict:
 
 
 def roi_tics(
-    frames,
+    frames: DicomCine | ArrayLike,
     rois: Mapping[str, object],
     *,
-    time=None,
+    time: ArrayLike | None = None,
     space: str = "linear",
     dynamic_range_db: float = 60.0,
     gray_max: float | None = None,
@@ -196,8 +198,12 @@ def roi_tics(
         an :class:`UltrasoundRegion` or a boolean mask ``(rows, columns)``.
     time : array_like, shape (n_frames,), optional
         Frame times in seconds; by default the cine's (required for an array).
-    space, dynamic_range_db, gray_max
+    space : {"linear", "gray"}
         As for :func:`roi_tic`.
+    dynamic_range_db : float
+        The display dynamic range, for ``"linear"``.
+    gray_max : float, optional
+        The gray level of full white, for ``"linear"``, as for :func:`roi_tic`.
 
     Returns
     -------

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.perfusion.display import compress
 from ceuslib.perfusion.models import BolusModel, get_model
@@ -49,6 +51,16 @@ the PI of 10.5 +/- 3.0 dB reported for metastatic nodes by Ling et al. 2020 (uni
 
 def default_params(model: str | BolusModel = "lognormal") -> dict[str, float]:
     """Default parameters of a model: the same TTP, mTT and PE for every model.
+
+    Parameters
+    ----------
+    model : str or BolusModel
+        A key of :data:`~ceuslib.perfusion.MODELS`.
+
+    Returns
+    -------
+    dict of str to float
+        Every parameter of :attr:`BolusModel.param_names`.
 
     Examples
     --------
@@ -103,8 +115,13 @@ class SimulatedTICs:
     params : pandas.DataFrame
         The model parameters, one row per curve.
     model : str
+        The bolus model.
+    fps : float
+        Frame rate, Hz.
     dynamic_range_db, gray_max : float
         The display law used.
+    n_curves, n_frames : int
+        Numbers of curves and of frames.
     """
 
     time: np.ndarray = field(repr=False)
@@ -129,8 +146,26 @@ class SimulatedTICs:
 class SimulatedTIC:
     """One simulated curve (see :func:`simulate_tic`).
 
-    ``time``, ``linear`` (true echo-power), ``echo_power`` (with speckle and noise) and
-    ``displayed`` (gray levels) all have shape ``(n_frames,)``.
+    Attributes
+    ----------
+    time : numpy.ndarray, shape (n_frames,)
+        Frame times, seconds.
+    linear : numpy.ndarray, shape (n_frames,)
+        True (noise-free) echo-power, a.u.
+    echo_power : numpy.ndarray, shape (n_frames,)
+        Echo-power with speckle and noise, before display.
+    displayed : numpy.ndarray, shape (n_frames,)
+        Gray levels as displayed.
+    params : dict
+        The model parameters.
+    model : str
+        The bolus model.
+    fps : float
+        Frame rate, Hz.
+    dynamic_range_db, gray_max : float
+        The display law used.
+    n_frames : int
+        Number of frames kept.
     """
 
     time: np.ndarray = field(repr=False)
@@ -150,7 +185,13 @@ class SimulatedTIC:
         return bool(np.any(self.displayed >= self.gray_max))
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table: ``time_s, linear_au, echo_power_au, gray``."""
+        """The curve as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``time_s, linear_au, echo_power_au, gray``, one row per frame.
+        """
         return pd.DataFrame(
             {
                 "time_s": self.time,
@@ -164,7 +205,7 @@ class SimulatedTIC:
 def simulate_tics(
     model: str | BolusModel = "lognormal",
     *,
-    params,
+    params: Mapping[str, ArrayLike] | pd.DataFrame,
     n_curves: int | None = None,
     fps: float = 10.0,
     duration: float = 120.0,
@@ -176,7 +217,7 @@ def simulate_tics(
     recirculation_delay: float = 15.0,
     recirculation_spread: float = 1.5,
     motion_spikes: int = 0,
-    seed=None,
+    seed: int | np.random.Generator | None = None,
 ) -> SimulatedTICs:
     """Simulate many CEUS time-intensity curves at once.
 
@@ -215,6 +256,7 @@ def simulate_tics(
     Returns
     -------
     SimulatedTICs
+        The curves at every stage of the display chain, on one time axis.
 
     Notes
     -----
@@ -287,12 +329,12 @@ def simulate_tics(
 def simulate_tic(
     model: str | BolusModel = "lognormal",
     *,
-    params=None,
+    params: Mapping[str, float] | None = None,
     fps: float = 10.0,
     duration: float = 120.0,
     dropped_frames: int = 0,
-    seed=None,
-    **options,
+    seed: int | np.random.Generator | None = None,
+    **options: Any,
 ) -> SimulatedTIC:
     """Simulate one CEUS time-intensity curve through the whole display chain.
 

@@ -24,11 +24,14 @@ Every curve is returned as linear echo-power, ready for :func:`~ceuslib.perfusio
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from ceuslib.errors import DataError, Problem
 from ceuslib.filesystem import atomic_path
@@ -65,7 +68,13 @@ class TICTable:
     metadata: dict = field(repr=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """Long table ``roi, time_s, echo_power_au``."""
+        """The curves as one long table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``roi, time_s, echo_power_au``, one row per ROI and frame.
+        """
         n_rois, n_frames = self.intensities.shape
         return pd.DataFrame(
             {
@@ -91,7 +100,7 @@ def _read_metadata(path: Path) -> tuple[dict[str, str], int]:
 
 
 def read_tic_csv(
-    path,
+    path: str | os.PathLike[str],
     *,
     units: str | None = None,
     dynamic_range_db: float | None = None,
@@ -112,6 +121,7 @@ def read_tic_csv(
     Returns
     -------
     TICTable
+        The time axis and the curves, converted to linear echo-power.
 
     Raises
     ------
@@ -234,7 +244,15 @@ def read_tic_csv(
     return TICTable(time, data, tuple(rois), unit, meta)
 
 
-def write_tic_csv(path, time, intensities, *, rois, units: str = "linear", metadata=None) -> Path:
+def write_tic_csv(
+    path: str | os.PathLike[str],
+    time: ArrayLike,
+    intensities: ArrayLike,
+    *,
+    rois: Sequence[str],
+    units: str = "linear",
+    metadata: Mapping[str, object] | None = None,
+) -> Path:
     """Write curves as a TIC export that :func:`read_tic_csv` reads back.
 
     Parameters
@@ -256,6 +274,7 @@ def write_tic_csv(path, time, intensities, *, rois, units: str = "linear", metad
     Returns
     -------
     pathlib.Path
+        The file written.
 
     Examples
     --------

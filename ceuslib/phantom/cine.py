@@ -96,6 +96,16 @@ class Cine:
         This is what the mean of the linearized pixels estimates: static tissue echo plus
         noise power plus each pixel's amplitude times its delayed bolus curve.
 
+        Parameters
+        ----------
+        mask : numpy.ndarray of bool
+            The pixels, shape ``(height, width)``.
+
+        Returns
+        -------
+        numpy.ndarray, shape (n_frames,)
+            The expected mean linear echo-power, a.u.
+
         Examples
         --------
         >>> cine = simulate_cine("reactive", shape=(32, 32), fps=2, duration=40, seed=1)

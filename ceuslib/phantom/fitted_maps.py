@@ -70,7 +70,18 @@ class FittedMaps:
         )
 
     def to_frame(self, mask: np.ndarray | None = None) -> pd.DataFrame:
-        """One row per fitted pixel (``row, column, pe, ttp, mtt, wiauc, qof, flagged``)."""
+        """One row per fitted pixel.
+
+        Parameters
+        ----------
+        mask : numpy.ndarray of bool, optional
+            Keep only the fitted pixels inside it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``row, column, pe, ttp, mtt, wiauc, qof, flagged``.
+        """
         keep = self.fitted if mask is None else self.fitted & np.asarray(mask, bool)
         rows, cols = np.nonzero(keep)
         return pd.DataFrame(
@@ -117,6 +128,7 @@ def fitted_maps(
     Returns
     -------
     FittedMaps
+        The fitted descriptor maps, with the pixels fitted and flagged.
 
     Notes
     -----

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,19 @@ class Ellipse:
         if min(self.semi_axes) <= 0:
             raise ValueError(f"Ellipse semi_axes must be positive, got {self.semi_axes}")
 
-    def contains(self, u, v):
-        """Whether node coordinates ``(u, v)`` lie inside (arrays work elementwise)."""
+    def contains(self, u: ArrayLike, v: ArrayLike) -> np.ndarray:
+        """Whether node coordinates ``(u, v)`` lie inside (arrays work elementwise).
+
+        Parameters
+        ----------
+        u, v : array_like
+            Positions along the node's long and short axes, in node semi-axes.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True inside the ellipse and on its border.
+        """
         du = (np.asarray(u) - self.center[0]) / self.semi_axes[0]
         dv = (np.asarray(v) - self.center[1]) / self.semi_axes[1]
         return du * du + dv * dv <= 1.0
@@ -126,7 +138,15 @@ class NodeGeometry:
         return 2 * self.semi_axes[0] * self.pixel_spacing_mm
 
     def node_coordinates(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(u, v)`` of every pixel: positions along the long and short axes in semi-axes."""
+        """``(u, v)`` of every pixel: positions along the long and short axes in semi-axes.
+
+        Returns
+        -------
+        u : numpy.ndarray, shape (height, width)
+            Position along the long axis, as a fraction of the long semi-axis.
+        v : numpy.ndarray, shape (height, width)
+            Position along the short axis, as a fraction of the short semi-axis.
+        """
         rows, cols = np.indices(self.shape, dtype=float)
         dy = self.center[0] - rows  # image rows grow downwards; v grows upwards
         dx = cols - self.center[1]
@@ -136,7 +156,13 @@ class NodeGeometry:
         return along / self.semi_axes[0], across / self.semi_axes[1]
 
     def maps(self) -> NodeMaps:
-        """The masks and distance maps of this geometry (see :class:`NodeMaps`)."""
+        """The masks and distance maps of this geometry.
+
+        Returns
+        -------
+        NodeMaps
+            Node, hilum, defect and tissue masks and the distance maps.
+        """
         u, v = self.node_coordinates()
         radius = np.hypot(u, v)
         node = radius <= 1.0

@@ -51,7 +51,18 @@ class ParametricMaps:
         return f"ParametricMaps(shape={self.ttp.shape}, maps=ttp, pe, wir, baseline)"
 
     def to_frame(self, mask: np.ndarray | None = None) -> pd.DataFrame:
-        """One row per pixel (``row, column, ttp, pe, wir, baseline``), optionally masked."""
+        """One row per pixel, optionally masked.
+
+        Parameters
+        ----------
+        mask : numpy.ndarray of bool, optional
+            Keep only the pixels inside it.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``row, column, ttp, pe, wir, baseline``.
+        """
         rows, cols = np.indices(self.ttp.shape)
         keep = np.ones(self.ttp.shape, bool) if mask is None else np.asarray(mask, bool)
         return pd.DataFrame(
@@ -101,6 +112,7 @@ def parametric_maps(
     Returns
     -------
     ParametricMaps
+        The per-pixel descriptor maps.
 
     Notes
     -----

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -110,8 +111,19 @@ class Pattern:
         object.__setattr__(self, "features", MappingProxyType(dict(self.features)))
         object.__setattr__(self, "defects", tuple(self.defects))
 
-    def with_changes(self, **changes) -> Pattern:
-        """A copy with some fields replaced (``dataclasses.replace``)."""
+    def with_changes(self, **changes: Any) -> Pattern:
+        """A copy with some fields replaced (``dataclasses.replace``).
+
+        Parameters
+        ----------
+        **changes : object
+            New values of fields, by name.
+
+        Returns
+        -------
+        Pattern
+            The copy.
+        """
         return replace(self, **changes)
 
 

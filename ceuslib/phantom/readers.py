@@ -26,8 +26,16 @@ ORDINAL_FEATURES = ("enhancement",)
 def pattern_features(patterns: Iterable[str]) -> pd.DataFrame:
     """The true qualitative features of nodes given by their pattern names.
 
-    Returns one row per node: ``node_id`` (1, 2, ...), ``pattern`` and one column per
-    feature of ``FEATURE_LEVELS``.
+    Parameters
+    ----------
+    patterns : iterable of str
+        One pattern name per node (keys of :data:`PATTERNS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per node: ``node_id`` (1, 2, ...), ``pattern`` and one column per feature
+        of ``FEATURE_LEVELS``.
 
     Examples
     --------
@@ -151,8 +159,20 @@ def simulate_readers(
 def expected_agreement(kappa: float, prevalence: Iterable[float]) -> float:
     """Expected share of nodes two simulated readers rate alike.
 
-    ``kappa * (1 - S) + S`` with ``S`` the sum of squared prevalences (chance agreement);
-    see :func:`simulate_readers`.
+    See :func:`simulate_readers`.
+
+    Parameters
+    ----------
+    kappa : float
+        The readers' kappa.
+    prevalence : iterable of float
+        The share of nodes in each category.
+
+    Returns
+    -------
+    float
+        ``kappa * (1 - S) + S`` with ``S`` the sum of squared prevalences (chance
+        agreement).
 
     Examples
     --------

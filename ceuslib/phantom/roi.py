@@ -40,6 +40,11 @@ def ellipse_mask(
     angle_deg : float
         Counter-clockwise rotation in degrees.
 
+    Returns
+    -------
+    numpy.ndarray of bool, shape (height, width)
+        True for the pixels whose centres lie inside the ellipse.
+
     Examples
     --------
     >>> ellipse_mask((5, 7), (2, 3), (3, 1)).astype(int)
@@ -106,10 +111,27 @@ def roi_curves(
     fps: float,
     dynamic_range_db: float = 60.0,
 ) -> pd.DataFrame:
-    """Curves of several named regions, in long format (``roi, frame, time_s, intensity``).
+    """Curves of several named regions, in long format.
 
     ``ceuslib.perfusion.roi_tics(frames, masks, time=np.arange(n_frames) / fps,
     dynamic_range_db=dynamic_range_db)``, for uint8 frames and boolean masks.
+
+    Parameters
+    ----------
+    frames : numpy.ndarray
+        The loop, uint8, ``(n_frames, height, width)``.
+    masks : mapping of str to numpy.ndarray
+        Region name to a boolean mask ``(height, width)``.
+    fps : float
+        Frame rate; frame ``k`` is at ``k / fps`` seconds.
+    dynamic_range_db : float
+        Display dynamic range, for the linearization.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``roi, frame, time_s, intensity``: one row per region and frame; ``intensity`` is
+        linear echo-power (a.u.).
 
     Examples
     --------
@@ -165,6 +187,11 @@ def reference_ratio(
         One row per parameter: ``parameter, roi, reference, ratio`` (``roi / reference``);
         ``attrs["fits"]`` holds the two full fits (rows ``roi`` and ``reference``).
 
+    See Also
+    --------
+    ceuslib.perfusion.reference_ratios : The amplitude descriptors of any number of regions
+        and clips (DICOM clips included) as ratios to each clip's reference region.
+
     Notes
     -----
     Absolute echo-power depends on the system, gain and depth, so VueBox "strongly
@@ -172,11 +199,6 @@ def reference_ratio(
     lesion-to-reference "PI index" and "AUC index" above 1 suggested malignancy in
     thyroid-cancer nodes (Front Endocrinol 2022).  Both curves are fitted on linearized
     echo-power by ``ceuslib.perfusion.fit_tics``.
-
-    See Also
-    --------
-    ceuslib.perfusion.reference_ratios : the amplitude descriptors of any number of regions
-        and clips (DICOM clips included) as ratios to each clip's reference region.
 
     Examples
     --------

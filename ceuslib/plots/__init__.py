@@ -10,6 +10,10 @@ layer below and returns the figure or axes:
 - :mod:`ceuslib.plots.study`: the STARD 2015 participant flow;
 - :mod:`ceuslib.plots.accuracy`: ROC curves;
 - :mod:`ceuslib.plots.decision`: decision curves and calibration plots;
+- ``ceuslib.plots.perfusion``: the signal chain, bolus models, annotated fits, region
+  curves with their fits and a study's curves by reference standard;
+- ``ceuslib.plots.features``: loops over time, regions on a frame, parametric maps and
+  reader agreement;
 - :mod:`ceuslib.plots.report`: the figures of the methods supplement, saved as PNG and SVG.
 """
 

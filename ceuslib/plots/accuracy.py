@@ -7,6 +7,8 @@ sizes come from :mod:`ceuslib.plots.style`.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.axes import Axes
 
 from ceuslib.plots.palette import SERIES
 from ceuslib.plots.style import GREY
@@ -17,7 +19,7 @@ ROC_COLOURS = SERIES[:4]
 ROC_LINE_STYLES = ("-", "--", "-.", ":")
 
 
-def plot_roc(points, *, ax=None):
+def plot_roc(points: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """Empirical ROC curves, one per descriptor, with the chance diagonal.
 
     Parameters
@@ -31,7 +33,7 @@ def plot_roc(points, *, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
-        Each curve has its own colour *and* line style (:data:`ROC_COLOURS`,
+        The axes drawn on. Each curve has its own colour *and* line style (:data:`ROC_COLOURS`,
         :data:`ROC_LINE_STYLES`).
 
     Examples

@@ -9,18 +9,43 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
 
 from ceuslib.decision import DecisionCurve, calibration_table
 from ceuslib.plots.palette import BLACK, BLUE, SERIES
 from ceuslib.plots.style import GREY, LINE_STYLES
 
 
-def plot_decision_curve(curve: DecisionCurve, *, ax=None, show_ci: bool = True, ylim=None):
+def plot_decision_curve(
+    curve: DecisionCurve,
+    *,
+    ax: Axes | None = None,
+    show_ci: bool = True,
+    ylim: tuple[float, float] | None = None,
+) -> Axes:
     """Net benefit against threshold probability, one line per strategy.
 
     "dissect all" is drawn in grey (dash-dot), "dissect none" in black (dotted); the other
     strategies take the Okabe-Ito colours and distinct line styles, with their bootstrap
-    bands when the curve has them.  Returns the axes.
+    bands when the curve has them.
+
+    Parameters
+    ----------
+    curve : DecisionCurve
+        From :func:`ceuslib.decision.decision_curve`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    show_ci : bool
+        Draw the bootstrap bands.
+    ylim : tuple of float, optional
+        Limits of the net-benefit axis; by default from -0.05 to just above the largest
+        net benefit.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------
@@ -56,10 +81,33 @@ def plot_decision_curve(curve: DecisionCurve, *, ax=None, show_ci: bool = True, 
     return ax
 
 
-def plot_calibration(y_true, risk, *, n_groups: int = 10, ax=None, label: str = "groups"):
+def plot_calibration(
+    y_true: ArrayLike,
+    risk: ArrayLike,
+    *,
+    n_groups: int = 10,
+    ax: Axes | None = None,
+    label: str = "groups",
+) -> Axes:
     """Observed against predicted risk in groups, with Wilson intervals and the diagonal.
 
-    Returns the axes.
+    Parameters
+    ----------
+    y_true : array_like of int
+        Outcome per patient (1 = residual disease).
+    risk : array_like of float
+        Predicted risk per patient.
+    n_groups : int
+        Number of groups of predicted risk (see :func:`ceuslib.decision.calibration_table`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when omitted.
+    label : str
+        Legend label of the groups.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
 
     Examples
     --------

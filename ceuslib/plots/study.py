@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from ceuslib.cohort.eligibility import StardFlow
@@ -36,7 +38,7 @@ def _arrow(ax, start, end):
     )
 
 
-def plot_stard_flow(flow: StardFlow, *, ax=None):
+def plot_stard_flow(flow: StardFlow, *, ax: Axes | None = None) -> Figure:
     """Draw the STARD 2015 flow diagram of a study.
 
     Parameters
@@ -49,6 +51,7 @@ def plot_stard_flow(flow: StardFlow, *, ax=None):
     Returns
     -------
     matplotlib.figure.Figure
+        The figure drawn on.
 
     Notes
     -----
@@ -79,7 +82,7 @@ def plot_stard_flow(flow: StardFlow, *, ax=None):
         ax,
         main_x,
         ys[0],
-        f"Referred and screened for eligibility\nn = {flow.referred}",
+        f"Referred and screened for eligibility\nn = {_count(flow.referred)}",
         width=w,
         height=h,
         colour=BLUE,
@@ -115,7 +118,7 @@ def plot_stard_flow(flow: StardFlow, *, ax=None):
         ax,
         side_x,
         excluded_y,
-        f"Excluded, n = {flow.excluded}\n{reasons}",
+        f"Excluded, n = {_count(flow.excluded)}\n{reasons}",
         width=0.44,
         height=excluded_h,
         colour=VERMILLION,
@@ -143,3 +146,8 @@ def plot_stard_flow(flow: StardFlow, *, ax=None):
         _box(ax, x, final_y, f"{label}\nn = {n}", width=0.28, height=h + 0.03, colour=colour)
         _arrow(ax, (main_x, ys[3] - h / 2), (x, final_y + (h + 0.03) / 2))
     return fig
+
+
+def _count(n: int | None) -> str:
+    """A count, or the words a study without a screening log shows instead."""
+    return "not recorded (no screening log)" if n is None else str(n)

@@ -114,6 +114,11 @@ def style_context() -> Iterator[None]:
     Matplotlib reads some settings (tick labels) when a figure is drawn, so keep the saving
     of a figure inside the block too.
 
+    Yields
+    ------
+    None
+        The block runs with the book's settings.
+
     Examples
     --------
     >>> with style_context():
@@ -158,6 +163,7 @@ def small_text(figure: Figure) -> list[tuple[str, float]]:
     Parameters
     ----------
     figure : matplotlib.figure.Figure
+        The figure to check.
 
     Returns
     -------

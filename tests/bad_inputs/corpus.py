@@ -6,7 +6,10 @@ a ``links.txt`` of ``name target`` lines naming files replaced by symbolic links
 ``expected.txt``: the problems ``read_cohort`` must report, one per line, as
 ``str(Problem)``, with ``<DIR>`` for the folder.  The expected lines are written by hand from
 the edit each case makes.  ``base/`` is ``simulate_cohort(4, seed=11).write(...)`` without its
-data dictionary and marker.
+data dictionary and marker, in the format before the protocol records (it must stay valid: old
+files still validate).  A case whose folder holds ``base.txt`` starts from the folder it names
+instead: ``base_protocol/`` is the same cohort in today's format, every file of the dictionary
+(``make_cases.py`` writes it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE / "base"
+PROTOCOL = HERE / "base_protocol"
 
 N = "nodes.csv"
 P = "patients.csv"
@@ -33,8 +37,8 @@ def case(name, expected, **files):
     CASES[name] = (files, expected)
 
 
-def rows(file):
-    return list(csv.reader(io.StringIO((BASE / file).read_text(), newline="")))
+def rows(file, base=BASE):
+    return list(csv.reader(io.StringIO((base / file).read_text(), newline="")))
 
 
 def text(table):
@@ -43,9 +47,9 @@ def text(table):
     return buffer.getvalue()
 
 
-def edit(file, changes=(), *, append=None, drop=()):
+def edit(file, changes=(), *, append=None, drop=(), base=BASE):
     """The CSV text of ``file`` with ``(row, column, value)`` changes (row 1 = first data row)."""
-    table = rows(file)
+    table = rows(file, base)
     header = table[0]
     for row, column, value in changes:
         table[row][header.index(column)] = value

@@ -16,7 +16,10 @@ MISSING_CURVE = "examined with CEUS (ceus_imaged is yes) but tics.csv has no cur
 FEW = "a curve needs at least 10 frames with an intensity to be fitted"
 SHORT = "the curve lasts less than 10 s: time_s must be in seconds (is it in minutes?)"
 APART = "frames are more than 10 s apart: time_s must be in seconds (is it in milliseconds?)"
-NEED = "has no data rows: every node examined with CEUS needs its curve"
+NEED = (
+    "has no data rows: every node examined with CEUS needs its curve "
+    "(remove tics.csv if the study has no curves)"
+)
 
 
 def curve_rows(node):
@@ -226,7 +229,7 @@ case(
     [
         "tics.csv, row 5, column 'node_id': must not be empty",
         "tics.csv, row 6, column 'node_id': value 'P001-N1': the rows of a curve must be "
-        "contiguous (this node_id appeared earlier)",
+        "contiguous (this node_id and roi appeared earlier)",
     ],
     **{T: edit(T, [(5, "node_id", "")])},
 )
@@ -282,7 +285,7 @@ case(
         "tics.csv, row 1681, column 'node_id': value 'node_id': no such node_id in nodes.csv",
         *[
             f"tics.csv, row {1681 + FIRST[node]}, column 'node_id': value '{node}': the rows of "
-            "a curve must be contiguous (this node_id appeared earlier)"
+            "a curve must be contiguous (this node_id and roi appeared earlier)"
             for node in NODES
         ],
         f"tics.csv, row 1681, column 'node_id': value 'node_id': {FEW}",

@@ -13,6 +13,7 @@ import shutil
 
 import curve_cases
 import file_cases
+import protocol_cases
 from corpus import BASE, CASES, HERE, N, P, S, T, case, drop_column, edit
 
 case("01_missing_file", ["patients.csv: file is missing from <DIR>"], _remove=[P])
@@ -253,9 +254,9 @@ case(
     "36_curve_rows_not_contiguous",
     [
         "tics.csv, row 300, column 'node_id': value 'P001-N1': the rows of a curve must be "
-        "contiguous (this node_id appeared earlier)",
+        "contiguous (this node_id and roi appeared earlier)",
         "tics.csv, row 301, column 'node_id': value 'P002-N1': the rows of a curve must be "
-        "contiguous (this node_id appeared earlier)",
+        "contiguous (this node_id and roi appeared earlier)",
     ],
     **{T: edit(T, [(300, "node_id", "P001-N1")])},
 )
@@ -341,7 +342,7 @@ case(
 
 
 def main() -> None:
-    assert file_cases and curve_cases  # their cases are registered on import
+    assert file_cases and curve_cases and protocol_cases  # their cases register on import
     for folder in HERE.iterdir():
         if folder.is_dir() and folder.name[:2].isdigit():
             shutil.rmtree(folder)
@@ -349,7 +350,9 @@ def main() -> None:
         folder = HERE / name
         folder.mkdir()
         for file, content in files.items():
-            if file in ("_remove", "_folders", "_links"):
+            if file == "_base":
+                (folder / "base.txt").write_text(f"{content}\n")
+            elif file in ("_remove", "_folders", "_links"):
                 listing = file[1:] + ".txt"
                 (folder / listing).write_text("".join(f"{f}\n" for f in content))
             elif isinstance(content, bytes):

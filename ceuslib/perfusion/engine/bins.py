@@ -40,6 +40,38 @@ def adaptive_bins(
     by terms in the within-bin curvature of ``f`` otherwise (the two-point Gauss rule that
     matches a bin's first two moments of time).  Sums are taken from ``cumulative``
     (``blocks.cumulative()``), exactly.
+
+    Parameters
+    ----------
+    model : BolusModel
+        The bolus model.
+    blocks : Blocks
+        The curves' blocks (from :func:`make_blocks`).
+    theta : numpy.ndarray, shape (n, 5)
+        Starting values, which place the bolus window.
+    cumulative : numpy.ndarray, shape (n, 6, B + 1)
+        ``blocks.cumulative()``.
+    fine, tail, base : int
+        Numbers of bins over the bolus window, after it and before it.
+
+    Returns
+    -------
+    Blocks
+        The pseudo-frames, ``2 (base + fine + tail)`` per curve (without ``moment`` and
+        ``spread``).
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS, default_params
+    >>> from ceuslib.perfusion.engine import bounds, make_blocks, start_values
+    >>> model, params = MODELS["lognormal"], default_params("lognormal")
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> y = model(t, **params)[None, :]  # one noise-free curve of 600 frames
+    >>> blocks = make_blocks(t, y, block_s=0.5)
+    >>> theta0 = start_values(model, blocks.coarse(), bounds(model, t[:1], t[-1:]))
+    >>> bins = adaptive_bins(model, blocks, theta0, blocks.cumulative())
+    >>> bins.t.shape, float(bins.w.sum())
+    ((1, 86), 600.0)
     """
     n, nb = blocks.y.shape
     shape = {name: theta[:, i + 1] for i, name in enumerate(model.shape_names)}

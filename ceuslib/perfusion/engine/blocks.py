@@ -15,24 +15,60 @@ COARSE_S = 1.0  # seconds per block for the start and the bins
 
 @dataclass(frozen=True)
 class Blocks:
-    """Blocks of frames of a batch of curves, summarised by their means and the sums of
-    squares and cross-products about them (internal; :func:`adaptive_bins` also returns its
-    pseudo-frames in this form, without ``moment`` and ``spread``)."""
+    """Blocks of frames of a batch of curves: means, sums of squares and cross-products.
 
-    t: np.ndarray  # (n, B) mean time of the frames of each block
-    y: np.ndarray  # (n, B) mean intensity
-    w: np.ndarray  # (n, B) frames per block
-    within_ss: np.ndarray  # (n, B) sum of squares of the frames about their block mean
-    n_frames: np.ndarray  # (n,)
-    moment: np.ndarray | None = None  # (n, B) sum of (y - ybar)(t - tbar) over each block
-    spread: np.ndarray | None = None  # (n, B) sum of (t - tbar)^2 over each block
-    # with u = t - tbar and v = u^2 - mean(u^2) in each block (for frame_sse's quadratic):
-    bend: np.ndarray | None = None  # (n, B) sum of y v
-    s_uv: np.ndarray | None = None  # (n, B) sum of u v
-    s_vv: np.ndarray | None = None  # (n, B) sum of v v
+    The sums are taken about each block's means. :func:`adaptive_bins` also returns its
+    pseudo-frames in this form, without ``moment`` and ``spread``.
+
+    Attributes
+    ----------
+    t : numpy.ndarray, shape (n, B)
+        Mean time of the frames of each block.
+    y : numpy.ndarray, shape (n, B)
+        Mean intensity.
+    w : numpy.ndarray, shape (n, B)
+        Frames per block.
+    within_ss : numpy.ndarray, shape (n, B)
+        Sum of squares of the frames about their block mean.
+    n_frames : numpy.ndarray, shape (n,)
+        Frames of each curve.
+    moment : numpy.ndarray, shape (n, B), optional
+        Sum of ``(y - ybar)(t - tbar)`` over each block.
+    spread : numpy.ndarray, shape (n, B), optional
+        Sum of ``(t - tbar)^2`` over each block.
+    bend : numpy.ndarray, shape (n, B), optional
+        Sum of ``y v``, with ``u = t - tbar`` and ``v = u^2 - mean(u^2)`` in each block (for
+        the quadratic of :func:`frame_sse`).
+    s_uv : numpy.ndarray, shape (n, B), optional
+        Sum of ``u v``.
+    s_vv : numpy.ndarray, shape (n, B), optional
+        Sum of ``v v``.
+    """
+
+    t: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    within_ss: np.ndarray
+    n_frames: np.ndarray
+    moment: np.ndarray | None = None
+    spread: np.ndarray | None = None
+    bend: np.ndarray | None = None
+    s_uv: np.ndarray | None = None
+    s_vv: np.ndarray | None = None
 
     def rows(self, index: np.ndarray) -> Blocks:
-        """These blocks for the curves ``index`` only."""
+        """These blocks for the curves ``index`` only.
+
+        Parameters
+        ----------
+        index : numpy.ndarray
+            Indices (or a boolean mask) of the curves to keep.
+
+        Returns
+        -------
+        Blocks
+            The blocks of those curves.
+        """
         return Blocks(
             *(
                 None if v is None else v[index]
@@ -41,9 +77,31 @@ class Blocks:
         )
 
     def merged(self, k: int) -> Blocks:
-        """These blocks merged ``k`` at a time (the last group may be shorter), with exact
-        statistics: sums of frames, times, intensities, their squares and cross-products
-        carry over, and means, ``within_ss``, ``moment`` and ``spread`` are rebuilt from them.
+        """These blocks merged ``k`` at a time (the last group may be shorter).
+
+        The statistics stay exact: sums of frames, times, intensities, their squares and
+        cross-products carry over, and means, ``within_ss``, ``moment`` and ``spread`` are
+        rebuilt from them.
+
+        Parameters
+        ----------
+        k : int
+            Blocks per merged block; 1 or less returns these blocks.
+
+        Returns
+        -------
+        Blocks
+            The merged blocks (without ``bend``, ``s_uv`` and ``s_vv``).
+
+        Examples
+        --------
+        >>> from ceuslib.perfusion import MODELS, default_params
+        >>> t = np.arange(0.0, 60.0, 0.1)
+        >>> y = MODELS["lognormal"](t, **default_params("lognormal"))[None, :]
+        >>> blocks = make_blocks(t, y, block_s=0.5)  # 120 blocks of 5 frames
+        >>> merged = blocks.merged(4)
+        >>> merged.w[0, :2].tolist(), merged.t[0, :2].round(2).tolist()
+        ([20.0, 20.0], [0.95, 2.95])
         """
         n, nb = self.y.shape
         if k <= 1 or nb < 2:
@@ -72,8 +130,21 @@ class Blocks:
         return Blocks(tbar, ybar, sw, within, self.n_frames, sty - st * ybar, spread)
 
     def coarse(self, seconds: float = COARSE_S) -> Blocks:
-        """These blocks merged to about ``seconds`` each (keeping at least 20 of them; none
-        merged across a gap, see :func:`block_sizes`)."""
+        """These blocks merged to about ``seconds`` each.
+
+        At least 20 blocks are kept, and none is merged across a gap (see
+        :func:`block_sizes`).
+
+        Parameters
+        ----------
+        seconds : float
+            Duration of a merged block.
+
+        Returns
+        -------
+        Blocks
+            The merged blocks.
+        """
         step = self.t[0, 1:] - self.t[0, :-1]
         _, k = block_sizes(
             self.t[0], block_s=float(np.median(step)) if step.size else 0.0, coarse_s=seconds
@@ -83,8 +154,12 @@ class Blocks:
     def cumulative(self) -> np.ndarray:
         """Running sums ``(n, 6, B + 1)`` over the frames of the blocks.
 
-        Rows: frames, time, intensity, squared intensity, squared time and time times
-        intensity (the last two from the blocks' ``spread`` and ``moment``, zero if absent).
+        Returns
+        -------
+        numpy.ndarray, shape (n, 6, B + 1)
+            Rows: frames, time, intensity, squared intensity, squared time and time times
+            intensity (the last two from the blocks' ``spread`` and ``moment``, zero if
+            absent); column ``j`` sums the first ``j`` blocks.
         """
         n, nb = self.y.shape
         c = np.zeros((n, 6, nb + 1))
@@ -120,15 +195,38 @@ def _group_sums(v: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def block_sizes(t: np.ndarray, *, block_s: float, coarse_s: float = COARSE_S):
+def block_sizes(
+    t: np.ndarray, *, block_s: float, coarse_s: float = COARSE_S
+) -> tuple[int, int] | tuple[np.ndarray, np.ndarray]:
     """Frames per block and blocks per coarse block for each time axis.
 
-    ``t`` is one axis ``(n_frames,)`` (two ints are returned) or one per curve
-    ``(n, n_frames)`` (two int arrays).  Blocks last about ``block_s`` seconds and coarse
-    blocks about ``coarse_s``, keeping at least 20 of each, from the mean frame interval.
-    An axis with a gap longer than ``GAP_COARSE_BLOCKS`` coarse blocks (and than twice its
-    mean interval) gets ``(1, 0)``: its frames are fitted as they are, neither blocked nor
-    binned, since a block or a bin must not average frames from both sides of a long gap.
+    Blocks last about ``block_s`` seconds and coarse blocks about ``coarse_s``, keeping at
+    least 20 of each, from the mean frame interval. An axis with a gap longer than
+    ``GAP_COARSE_BLOCKS`` coarse blocks (and than twice its mean interval) gets ``(1, 0)``:
+    its frames are fitted as they are, neither blocked nor binned, since a block or a bin
+    must not average frames from both sides of a long gap.
+
+    Parameters
+    ----------
+    t : numpy.ndarray, shape (n_frames,) or (n, n_frames)
+        One time axis, or one per curve, in seconds.
+    block_s, coarse_s : float
+        Durations of a block and of a coarse block.
+
+    Returns
+    -------
+    k : int or numpy.ndarray of int
+        Frames per block (one per axis for two-dimensional ``t``).
+    c : int or numpy.ndarray of int
+        Blocks per coarse block; 0 for an axis with a gap.
+
+    Examples
+    --------
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> block_sizes(t, block_s=0.5)
+    (5, 2)
+    >>> block_sizes(np.concatenate([t[:300], t[300:] + 30.0]), block_s=0.5)  # a 30 s gap
+    (1, 0)
     """
     tt = np.atleast_2d(t)
     n_frames = tt.shape[1]
@@ -151,26 +249,69 @@ def block_sizes(t: np.ndarray, *, block_s: float, coarse_s: float = COARSE_S):
 
 @dataclass(frozen=True)
 class BlockLayout:
-    """How the frames of one time axis, shared by every curve, fall into blocks (internal).
+    """How the frames of one time axis, shared by every curve, fall into blocks.
 
     Computed once per batch by :func:`block_layout` and reused for every chunk of curves.
+
+    Attributes
+    ----------
+    k : int
+        Frames per full block.
+    n_frames : int
+        Frames of the axis.
+    t : numpy.ndarray, shape (B,)
+        Mean time of each block (the last may hold the remainder).
+    w : numpy.ndarray, shape (B,)
+        Frames per block.
+    spread : numpy.ndarray, shape (B,)
+        Sum of squared deviations of the times about each block's mean.
+    s_uv : numpy.ndarray, shape (B,)
+        Sum of ``u v`` (``u`` the centred times, ``v = u^2 - mean(u^2)``).
+    s_vv : numpy.ndarray, shape (B,)
+        Sum of ``v^2``.
+    basis : numpy.ndarray, shape (k, 3)
+        Ones, ``u`` and ``v`` of a full block (a regular grid).
+    centred : numpy.ndarray, shape (B_full, 2, k), or None
+        ``u`` and ``v`` of every full block (an irregular grid); None on a regular grid.
+    rest : numpy.ndarray, shape (2, r)
+        ``u`` and ``v`` of the remainder block (empty without one).
     """
 
-    k: int  # frames per full block
+    k: int
     n_frames: int
-    t: np.ndarray  # (B,) mean time of each block (the last may hold the remainder)
-    w: np.ndarray  # (B,) frames per block
-    spread: np.ndarray  # (B,) sum of squared deviations of the times about each block's mean
-    s_uv: np.ndarray  # (B,) sum of u v (u the centred times, v = u^2 - mean(u^2))
-    s_vv: np.ndarray  # (B,) sum of v^2
-    basis: np.ndarray  # (k, 3) ones, u and v of a full block (a regular grid)
-    centred: np.ndarray | None  # (B_full, 2, k) u and v of every full block (irregular grid)
-    rest: np.ndarray  # (2, r) u and v of the remainder block (empty without one)
+    t: np.ndarray
+    w: np.ndarray
+    spread: np.ndarray
+    s_uv: np.ndarray
+    s_vv: np.ndarray
+    basis: np.ndarray
+    centred: np.ndarray | None
+    rest: np.ndarray
 
 
 def block_layout(t: np.ndarray, *, k: int) -> BlockLayout:
-    """The layout of one shared time axis ``t`` in blocks of ``k`` frames (the last may be
-    shorter; see :func:`make_blocks`)."""
+    """The layout of one shared time axis ``t`` in blocks of ``k`` frames.
+
+    The last block may be shorter; see :func:`make_blocks`.
+
+    Parameters
+    ----------
+    t : numpy.ndarray, shape (n_frames,)
+        The time axis, seconds.
+    k : int
+        Frames per block.
+
+    Returns
+    -------
+    BlockLayout
+        The blocks' times, sizes and sums of the centred times.
+
+    Examples
+    --------
+    >>> layout = block_layout(np.arange(0.0, 60.0, 0.1), k=5)
+    >>> layout.t.shape, layout.w[:2].tolist(), layout.centred is None
+    ((120,), [5.0, 5.0], True)
+    """
     n_frames = t.shape[0]
     nb = n_frames // k
     cut = nb * k
@@ -217,10 +358,33 @@ def make_blocks(
 ) -> Blocks:
     """Summarise consecutive frames in blocks of about ``block_s`` seconds.
 
-    ``t`` is ``(n_frames,)`` (shared) or ``(n, n_frames)``; ``y`` is ``(n, n_frames)``.
-    ``k`` frames per block overrides ``block_s`` (from :func:`block_sizes` of the first
-    axis otherwise); ``layout`` (from :func:`block_layout`) saves recomputing a shared
-    axis's blocks.
+    Parameters
+    ----------
+    t : numpy.ndarray, shape (n_frames,) or (n, n_frames)
+        Frame times in seconds, shared by every curve or one axis per curve.
+    y : numpy.ndarray, shape (n, n_frames)
+        Intensities.
+    block_s : float
+        Duration of a block, seconds.
+    k : int, optional
+        Frames per block; overrides ``block_s`` (from :func:`block_sizes` of the first
+        axis otherwise).
+    layout : BlockLayout, optional
+        The blocks of a shared axis (from :func:`block_layout`), not recomputed.
+
+    Returns
+    -------
+    Blocks
+        The blocks, with every statistic.
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS, default_params
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> y = MODELS["lognormal"](t, **default_params("lognormal"))[None, :]
+    >>> blocks = make_blocks(t, y, block_s=0.5)  # 120 blocks of 5 frames
+    >>> blocks.t.shape, blocks.w[0, :3].tolist(), blocks.n_frames.tolist()
+    ((1, 120), [5.0, 5.0, 5.0], [600])
     """
     n, n_frames = y.shape
     if k is None:

@@ -13,14 +13,50 @@ MAX_LOG_DENSITY = 700.0  # log densities are capped here so that exp() stays fin
 
 
 def evaluate(
-    model: BolusModel, t: np.ndarray, theta: np.ndarray, *, jac: bool, weight=None, extra=0
-):
+    model: BolusModel,
+    t: np.ndarray,
+    theta: np.ndarray,
+    *,
+    jac: bool,
+    weight: np.ndarray | None = None,
+    extra: int = 0,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Model values ``(n, B)`` and, with ``jac``, the Jacobian ``(5 + extra, n, B)``.
 
-    The Jacobian is parameter-major (``J[k]`` is the derivative with respect to parameter
-    ``k`` for every curve and point, one contiguous array).  With ``weight`` (shape
-    ``(n, B)``) its rows are multiplied by it; ``extra`` rows (left unset) follow the five
-    parameter rows.
+    Parameters
+    ----------
+    model : BolusModel
+        The bolus model.
+    t : numpy.ndarray, shape (n, B) or (1, B)
+        Times, seconds.
+    theta : numpy.ndarray, shape (n, 5)
+        Parameters of each curve, in the order of :attr:`BolusModel.param_names`.
+    jac : bool
+        Also compute the Jacobian.
+    weight : numpy.ndarray, shape (n, B), optional
+        Weights that multiply the Jacobian's rows.
+    extra : int
+        Rows (left unset) after the five parameter rows of the Jacobian.
+
+    Returns
+    -------
+    f : numpy.ndarray, shape (n, B)
+        The model's values.
+    jacobian : numpy.ndarray, shape (5 + extra, n, B), or None
+        Parameter-major: ``J[k]`` is the derivative with respect to parameter ``k`` for
+        every curve and point, one contiguous array; None without ``jac``.
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS, default_params
+    >>> from ceuslib.perfusion.engine import evaluate
+    >>> model, params = MODELS["lognormal"], default_params("lognormal")
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> y = model(t, **params)[None, :]  # one noise-free curve of 600 frames
+    >>> theta = np.array([[params[name] for name in model.param_names]])
+    >>> f, jacobian = evaluate(model, t[None, :], theta, jac=True)
+    >>> float(np.abs(f - y).max()), jacobian.shape
+    (0.0, (5, 1, 600))
     """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = t - t0
@@ -46,7 +82,12 @@ def evaluate(
     return f, J
 
 
-def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray, frames=None) -> np.ndarray:
+def frame_sse(
+    model: BolusModel,
+    blocks: Blocks,
+    theta: np.ndarray,
+    frames: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Sum of squared residuals over the frames, from the block statistics.
 
     Within a block the model is taken as quadratic in ``u = t - tbar``,
@@ -58,6 +99,34 @@ def frame_sse(model: BolusModel, blocks: Blocks, theta: np.ndarray, frames=None)
     neglected terms are of the order of the third derivative times the cube of the block
     duration.  The model has a kink at ``t0``: with ``frames = (t, y)`` the two blocks around
     each curve's ``t0`` are summed frame by frame instead.
+
+    Parameters
+    ----------
+    model : BolusModel
+        The bolus model.
+    blocks : Blocks
+        Blocks from :func:`make_blocks`.
+    theta : numpy.ndarray, shape (n, 5)
+        Parameters of each curve.
+    frames : tuple of numpy.ndarray, optional
+        ``(t, y)``, the frames the blocks summarise.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        Each curve's sum of squared residuals over its frames.
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS, default_params
+    >>> from ceuslib.perfusion.engine import frame_sse, make_blocks
+    >>> model, params = MODELS["lognormal"], default_params("lognormal")
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> y = model(t, **params)[None, :]  # one noise-free curve of 600 frames
+    >>> theta = np.array([[params[name] for name in model.param_names]])
+    >>> blocks = make_blocks(t, y, block_s=0.5)
+    >>> bool(frame_sse(model, blocks, theta, frames=(t, y))[0] < 1e-8)
+    True
     """
     area, s1, s2, t0, off = (theta[:, i : i + 1] for i in range(N_PARAMS))
     tp = blocks.t - t0

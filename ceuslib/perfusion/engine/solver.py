@@ -32,15 +32,45 @@ def _gram(J: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class LMResult:
-    theta: np.ndarray  # (n, 5)
-    jtj: np.ndarray  # (n, 5, 5) weighted normal matrix at the solution
-    sse_blocks: np.ndarray  # (n,) weighted sum of squares over the points fitted
-    converged: np.ndarray  # (n,) bool
-    n_iter: np.ndarray  # (n,)
+    """The solutions of :func:`levenberg_marquardt`, one row per curve.
+
+    Attributes
+    ----------
+    theta : numpy.ndarray, shape (n, 5)
+        The parameters.
+    jtj : numpy.ndarray, shape (n, 5, 5)
+        Weighted normal matrix at the solution.
+    sse_blocks : numpy.ndarray, shape (n,)
+        Weighted sum of squares over the points fitted.
+    converged : numpy.ndarray of bool, shape (n,)
+        Whether each curve met a stopping rule within ``max_iter`` iterations.
+    n_iter : numpy.ndarray, shape (n,)
+        Iterations taken.
+    """
+
+    theta: np.ndarray
+    jtj: np.ndarray
+    sse_blocks: np.ndarray
+    converged: np.ndarray
+    n_iter: np.ndarray
 
     def replaced(self, rows: np.ndarray, other: LMResult) -> LMResult:
-        """These results with ``rows`` taken from ``other`` (a fit continued from these:
-        its iterations are added to theirs)."""
+        """These results with ``rows`` taken from ``other``.
+
+        ``other`` is a fit continued from these: its iterations are added to theirs.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray
+            Indices of the curves that ``other`` holds, in its order.
+        other : LMResult
+            The continued fit of those curves.
+
+        Returns
+        -------
+        LMResult
+            A new result; these are unchanged.
+        """
         fields = [self.theta.copy(), self.jtj.copy(), self.sse_blocks.copy(), self.converged.copy()]
         for store, value in zip(
             fields, (other.theta, other.jtj, other.sse_blocks, other.converged), strict=True
@@ -55,15 +85,16 @@ def levenberg_marquardt(
     model: BolusModel,
     blocks: Blocks,
     theta0: np.ndarray,
-    lims,
+    lims: tuple[np.ndarray, np.ndarray],
     *,
     max_iter: int = 60,
     stol: float = STEP_TOL_SE,
     xtol: float = 1e-5,
     chunk: int = 256,
 ) -> LMResult:
-    """Batched, bounded Levenberg-Marquardt on blocks or pseudo-frames (see the module
-    notes).
+    """Batched, bounded Levenberg-Marquardt on blocks or pseudo-frames.
+
+    See the notes of :mod:`ceuslib.perfusion.engine`.
 
     ``stol`` is the stopping tolerance in standard errors: with ``s^2`` the noise variance
     per frame (``blocks.within_ss`` plus the current sum of squares, over the frames less
@@ -72,6 +103,47 @@ def levenberg_marquardt(
     standard errors, then satisfies ``d^2 s^2 <= stol^2 s^2``.  ``xtol`` stops on the
     relative size of the step.  Curves are processed in chunks of ``chunk`` so that the
     working arrays stay in cache.
+
+    Parameters
+    ----------
+    model : BolusModel
+        The bolus model.
+    blocks : Blocks
+        The points fitted: blocks (:func:`make_blocks`) or pseudo-frames
+        (:func:`adaptive_bins`).
+    theta0 : numpy.ndarray, shape (n, 5)
+        Starting values.
+    lims : tuple of numpy.ndarray
+        Lower and upper bounds, each ``(n, 5)`` (from :func:`bounds`).
+    max_iter : int
+        Most iterations per curve.
+    stol : float
+        Stopping tolerance in standard errors.
+    xtol : float
+        Stopping tolerance on the relative step.
+    chunk : int
+        Curves per chunk.
+
+    Returns
+    -------
+    LMResult
+        The solutions, their normal matrices, sums of squares and convergence.
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS, default_params
+    >>> from ceuslib.perfusion.engine import (
+    ...     adaptive_bins, bounds, levenberg_marquardt, make_blocks, start_values)
+    >>> model, params = MODELS["lognormal"], default_params("lognormal")
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> y = model(t, **params)[None, :]  # one noise-free curve of 600 frames
+    >>> blocks = make_blocks(t, y, block_s=0.5)
+    >>> lims = bounds(model, t[:1], t[-1:])
+    >>> theta0 = start_values(model, blocks.coarse(), lims)
+    >>> bins = adaptive_bins(model, blocks, theta0, blocks.cumulative())
+    >>> result = levenberg_marquardt(model, bins, theta0, lims)
+    >>> result.theta[0].round(2).tolist(), result.converged.tolist()
+    ([0.99, 2.55, 0.5, 12.0, 0.01], [True])
     """
     n = theta0.shape[0]
     lo, hi = lims

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ceuslib.perfusion.engine.blocks import Blocks
 from ceuslib.perfusion.engine.evaluation import N_PARAMS
@@ -191,9 +193,39 @@ def _timing_start(model: BolusModel, fp: _FirstPass, rows: np.ndarray) -> np.nda
     return np.stack([p[name] for name in model.param_names], axis=1)
 
 
-def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
-    """Data-driven starting values, shape ``(n, 5)``, by log-linear regression: of the
-    ``t0`` candidates :data:`T0_FRACTIONS`, the one with the smallest residual."""
+def start_values(
+    model: BolusModel, blocks: Blocks, lims: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """Data-driven starting values by log-linear regression.
+
+    Of the ``t0`` candidates :data:`T0_FRACTIONS`, the one with the smallest residual is
+    kept; a timing-based start replaces a regression that fails.
+
+    Parameters
+    ----------
+    model : BolusModel
+        The bolus model.
+    blocks : Blocks
+        The curves' coarse blocks (``blocks.coarse()``).
+    lims : tuple of numpy.ndarray
+        Lower and upper bounds, each ``(n, 5)`` (from :func:`bounds`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 5)
+        Starting values within the bounds.
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS, default_params
+    >>> from ceuslib.perfusion.engine import bounds, make_blocks, start_values
+    >>> model, params = MODELS["lognormal"], default_params("lognormal")
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> y = model(t, **params)[None, :]  # one noise-free curve of 600 frames
+    >>> coarse = make_blocks(t, y, block_s=0.5).coarse()
+    >>> start_values(model, coarse, bounds(model, t[:1], t[-1:]))[0].round(2).tolist()
+    [0.99, 2.61, 0.47, 11.25, 0.01]
+    """
     fp = _first_pass(blocks)
     thetas, costs = _regression_starts(model, fp, T0_FRACTIONS)
     best = np.full((fp.t.shape[0], N_PARAMS), np.nan)
@@ -210,13 +242,45 @@ def start_values(model: BolusModel, blocks: Blocks, lims) -> np.ndarray:
 
 
 def start_candidates(
-    model: BolusModel, blocks: Blocks, lims, *, fractions=RESTART_T0_FRACTIONS
+    model: BolusModel,
+    blocks: Blocks,
+    lims: tuple[np.ndarray, np.ndarray],
+    *,
+    fractions: Sequence[float] = RESTART_T0_FRACTIONS,
 ) -> np.ndarray:
     """Several starting values per curve, ``(n, K, 5)``: a profile over the bolus arrival.
 
     One log-linear regression start per arrival ``t0 = foot - fraction * rise`` (``K =
     len(fractions)``), the timing-based start where a regression fails; for fits that may
     end in a local minimum from a single start (see :func:`ceuslib.perfusion.fit_tics`).
+
+    Parameters
+    ----------
+    model : BolusModel
+        The bolus model.
+    blocks : Blocks
+        The curves' coarse blocks (``blocks.coarse()``).
+    lims : tuple of numpy.ndarray
+        Lower and upper bounds, each ``(n, 5)`` (from :func:`bounds`).
+    fractions : sequence of float
+        The arrivals, in rise times before the foot of the rise.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, K, 5)
+        Starting values within the bounds.
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS, default_params
+    >>> from ceuslib.perfusion.engine import bounds, make_blocks, start_candidates
+    >>> model, params = MODELS["lognormal"], default_params("lognormal")
+    >>> t = np.arange(0.0, 60.0, 0.1)
+    >>> y = model(t, **params)[None, :]  # one noise-free curve of 600 frames
+    >>> coarse = make_blocks(t, y, block_s=0.5).coarse()
+    >>> starts = start_candidates(model, coarse, bounds(model, t[:1], t[-1:]))
+    >>> starts.shape, starts[0, :, 3].round(2).tolist()  # t0 of each start
+    ((1, 6, 5), [15.1, 14.4, 13.35, 11.25, 8.45, 1.45])
     """
     fp = _first_pass(blocks)
     thetas, _ = _regression_starts(model, fp, fractions)
@@ -228,15 +292,35 @@ def start_candidates(
     return np.minimum(np.maximum(thetas, lo[:, None, :]), hi[:, None, :])
 
 
-def bounds(model: BolusModel, first, last) -> tuple[np.ndarray, np.ndarray]:
-    """Per-curve lower and upper bounds, each ``(n, 5)``, from the acquisition.
+def bounds(model: BolusModel, first: ArrayLike, last: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Per-curve lower and upper bounds of the parameters, from the acquisition.
 
-    ``first`` and ``last`` are each curve's first and last frame times (``(n,)``).  The
-    arrival ``t0`` lies between one acquisition span before the first frame and the last
+    The arrival ``t0`` lies between one acquisition span before the first frame and the last
     frame; the lognormal ``mu`` (log of the median transit time after ``t0``) is at most
     ``log(2 * span)``, the median transit at most twice the acquisition span (a bolus whose
     median lies further out shows no wash-out at all); the other shape bounds are the
     model's.
+
+    Parameters
+    ----------
+    model : BolusModel
+        The bolus model.
+    first, last : array_like, shape (n,)
+        Each curve's first and last frame times, seconds.
+
+    Returns
+    -------
+    lower : numpy.ndarray, shape (n, 5)
+        The lower bounds, in the order of :attr:`BolusModel.param_names`.
+    upper : numpy.ndarray, shape (n, 5)
+        The upper bounds.
+
+    Examples
+    --------
+    >>> from ceuslib.perfusion import MODELS
+    >>> lower, upper = bounds(MODELS["lognormal"], [0.0], [60.0])
+    >>> float(lower[0, 3]), float(upper[0, 3])  # t0: one span before the first frame
+    (-60.0, 60.0)
     """
     t_first = np.asarray(first, dtype=float)
     t_last = np.asarray(last, dtype=float)
@@ -262,6 +346,26 @@ def bounds(model: BolusModel, first, last) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def clip_to_bounds(theta, lims):
+def clip_to_bounds(theta: np.ndarray, lims: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Parameters moved onto the nearest bound where they lie outside.
+
+    Parameters
+    ----------
+    theta : numpy.ndarray, shape (n, 5)
+        Parameters.
+    lims : tuple of numpy.ndarray
+        Lower and upper bounds, each ``(n, 5)`` (from :func:`bounds`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, 5)
+        ``theta`` within the bounds.
+
+    Examples
+    --------
+    >>> lims = (np.zeros((1, 5)), np.ones((1, 5)))
+    >>> clip_to_bounds(np.array([[-1.0, 0.5, 2.0, 1.0, 0.0]]), lims).tolist()
+    [[0.0, 0.5, 1.0, 1.0, 0.0]]
+    """
     lo, hi = lims
     return np.minimum(np.maximum(theta, lo), hi)
