@@ -129,3 +129,11 @@ def test_primary_nodal_correlation_reproduces_ning_2025() -> None:
     rho = brentq(gap, 0.0, 0.99)
     assert abs(Scenario().primary_nodal_correlation - rho) < 0.005
     assert np.isclose(rho, 0.577, atol=0.002)
+
+
+def test_bibliography_keys_are_unique() -> None:
+    # A repeated key makes the strict book build fail with a duplicate-entry warning, and
+    # two entries under one key can disagree; the failure names the repeated keys.
+    text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    keys = pd.Series(re.findall(r"^@\w+\{([^,\s]+),", text, flags=re.MULTILINE))
+    assert sorted(keys[keys.duplicated()]) == []

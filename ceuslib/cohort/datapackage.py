@@ -149,7 +149,34 @@ def datapackage(files: dict[str, list[str]], *, name: str = "ceus-naci-cohort") 
 
 
 def datapackage_json(files: dict[str, list[str]]) -> str:
-    """:func:`datapackage` as JSON text (the same bytes on every machine)."""
+    """The Data Package descriptor of a cohort folder as JSON text.
+
+    The text is the same bytes on every machine: keys in :func:`datapackage`'s order, an
+    indent of one space, non-ASCII characters kept as they are, and a final newline.
+
+    Parameters
+    ----------
+    files : dict
+        ``{file name: the columns it holds}``, in the dictionary's column order.
+
+    Returns
+    -------
+    str
+        The descriptor of :func:`datapackage` (with its default ``name``), the text of
+        ``datapackage.json``.
+
+    Examples
+    --------
+    >>> import json
+    >>> files = {"patients.csv": ["patient_id", "age"]}
+    >>> text = datapackage_json(files)
+    >>> json.loads(text) == datapackage(files)
+    True
+    >>> text.splitlines()[2]
+    ' "name": "ceus-naci-cohort",'
+    >>> text[-2:]
+    '}\\n'
+    """
     return json.dumps(datapackage(files), indent=1, ensure_ascii=False) + "\n"
 
 

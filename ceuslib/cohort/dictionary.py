@@ -110,6 +110,29 @@ _CONDITION = re.compile(r"when (\w+) (=|!=) (\S+)")
 class ColumnSpec:
     """One row of the data dictionary, parsed.
 
+    Attributes
+    ----------
+    file : str
+        The file the column belongs to (``nodes.csv``).
+    name : str
+        The column's name.
+    type : str
+        One of :data:`TYPES`: ``id``, ``ref``, ``category``, ``integer``, ``number``,
+        ``date`` or ``text``.
+    unit : str
+        The unit of a numeric column (``mm``, ``s``), empty when it has none.
+    allowed : str
+        The allowed values as the dictionary writes them: categories separated by ``|``, an
+        inclusive range ``low..high``, the ``file:column`` an ``id`` or ``ref`` refers to, or
+        empty.
+    presence : str
+        ``required`` (the column must be in its file) or ``optional`` (it may be left out).
+    required : str
+        Whether a value may be empty: ``yes``, ``no``, or a condition
+        ``when COLUMN = VALUE`` / ``when COLUMN != VALUE``.
+    description : str
+        What the column means.
+
     Examples
     --------
     >>> spec = columns("nodes.csv")["side"]
@@ -172,6 +195,7 @@ class ColumnSpec:
 
     @property
     def always_required(self) -> bool:
+        """Whether every row must have a value (``required`` is ``yes``)."""
         return self.required == "yes"
 
 
@@ -194,6 +218,22 @@ def data_dictionary() -> pd.DataFrame:
 
 def columns(file: str) -> dict[str, ColumnSpec]:
     """The column specifications of one file, in file order.
+
+    Parameters
+    ----------
+    file : str
+        A file of the format, one of :data:`FILES` (``nodes.csv``).
+
+    Returns
+    -------
+    dict of str to ColumnSpec
+        ``{column name: its specification}``, in the dictionary's order (a fresh dict on
+        each call).
+
+    Raises
+    ------
+    ValueError
+        When ``file`` is not a file of the format.
 
     Examples
     --------

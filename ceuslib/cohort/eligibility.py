@@ -19,6 +19,20 @@ import pandas as pd
 class Criterion:
     """One eligibility criterion, read from one yes/no column of the screening log.
 
+    Attributes
+    ----------
+    name : str
+        Short name of the criterion (``cN+``), as the exclusions table names it.
+    kind : str
+        ``inclusion`` or ``exclusion``: whether the protocol lists it as an inclusion or an
+        exclusion criterion.
+    column : str
+        The column of the screening log it reads (``cn_positive``).
+    passing_value : str
+        The value of that column that meets the criterion (``yes`` or ``no``).
+    reason : str
+        Why a referral that fails it is excluded, as the flow diagram says it.
+
     Examples
     --------
     >>> c = Criterion("cN+", "inclusion", "cn_positive", "yes", "not node-positive on CT/MRI")
@@ -33,7 +47,18 @@ class Criterion:
     reason: str
 
     def passes(self, value: str) -> bool:
-        """Whether a screening value meets the criterion."""
+        """Whether a screening value meets the criterion.
+
+        Parameters
+        ----------
+        value : str
+            The referral's value in :attr:`column` (``yes`` or ``no``).
+
+        Returns
+        -------
+        bool
+            ``True`` when ``value`` is :attr:`passing_value`.
+        """
         return value == self.passing_value
 
 
@@ -87,14 +112,23 @@ class ScreeningResult:
 
     @property
     def n_included(self) -> int:
+        """Number of referrals that meet every criterion."""
         return len(self.included)
 
     @property
     def n_excluded(self) -> int:
+        """Number of referrals that fail at least one criterion (each counted once)."""
         return self.n_screened - self.n_included
 
     def reasons(self) -> pd.Series:
         """Number of excluded referrals by their first failed criterion (protocol order).
+
+        Returns
+        -------
+        pandas.Series
+            Named ``referrals``: the number of excluded referrals (int) indexed by the
+            ``reason`` of their first failed criterion, in the order of :data:`CRITERIA`; a
+            criterion no referral failed first is left out.
 
         Examples
         --------
@@ -109,7 +143,9 @@ class ScreeningResult:
         return counts.reindex(order).rename("referrals")
 
 
-def screen(screening: pd.DataFrame, *, criteria: tuple[Criterion, ...] = CRITERIA):
+def screen(
+    screening: pd.DataFrame, *, criteria: tuple[Criterion, ...] = CRITERIA
+) -> ScreeningResult:
     """Apply the eligibility criteria to a screening log.
 
     Parameters
@@ -123,6 +159,8 @@ def screen(screening: pd.DataFrame, *, criteria: tuple[Criterion, ...] = CRITERI
     Returns
     -------
     ScreeningResult
+        The included rows of the log (index reset), one row per failed criterion with its
+        reason, and the number of referrals screened.
 
     Raises
     ------
@@ -188,15 +226,20 @@ class StardFlow:
 
     Attributes
     ----------
-    referred, excluded, enrolled : int
-        Referrals screened, excluded (counted once) and enrolled; ``referred`` and
-        ``excluded`` are ``None`` for a study without a screening log.
+    referred, excluded : int or None
+        Referrals screened and excluded (each counted once); ``None`` for a study without a
+        screening log.
     exclusion_reasons : tuple of (str, int)
-        Excluded referrals by first failed criterion.
+        Excluded referrals by first failed criterion, ``(reason, count)`` in the order of
+        :data:`CRITERIA`; empty without a screening log.
+    enrolled : int
+        Enrolled patients (rows of the patients table).
     no_index_test : int
         Enrolled patients none of whose target nodes was examined with CEUS.
     no_index_test_reasons : tuple of (str, int)
-        Their reasons.
+        Their reasons, ``(ceus_missing_reason, count)`` sorted by reason, each patient
+        counted once by the first reason recorded among their nodes (``not recorded`` when
+        none is).
     index_test : int
         Patients with at least one CEUS-examined target node.
     reference_standard : int
@@ -224,6 +267,14 @@ class StardFlow:
     def to_frame(self) -> pd.DataFrame:
         """The counts as a two-column table (``box``, ``count``).
 
+        Returns
+        -------
+        pandas.DataFrame
+            One row per box of the flow diagram, top to bottom: ``box`` (its label; the
+            reasons under a box are indented by two spaces) and ``count`` (participants, or
+            target nodes for the last three rows).  Without a screening log the table starts
+            at ``Enrolled``.
+
         Examples
         --------
         >>> from ceuslib.cohort import simulate_cohort
@@ -250,7 +301,9 @@ class StardFlow:
         return pd.DataFrame(rows, columns=["box", "count"])
 
 
-def stard_flow(screening: pd.DataFrame, patients: pd.DataFrame, nodes: pd.DataFrame):
+def stard_flow(
+    screening: pd.DataFrame | None, patients: pd.DataFrame, nodes: pd.DataFrame
+) -> StardFlow:
     """Count the participants at each box of the STARD 2015 flow diagram.
 
     Parameters
@@ -262,6 +315,8 @@ def stard_flow(screening: pd.DataFrame, patients: pd.DataFrame, nodes: pd.DataFr
     Returns
     -------
     StardFlow
+        The number of referrals, patients and target nodes at each box, and the reasons
+        under the exclusion and no-index-test boxes.
 
     Notes
     -----

@@ -79,10 +79,14 @@ class Cohort:
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """``{file name: table}`` for the files the study has, in the dictionary's order.
+        """The study's tables by file name, in the dictionary's order.
 
-        ``tics.csv`` holds the node curves and then the reference-region curves; it is left
-        out when the study has no curves.
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``{file name: table}`` for the files the study has: ``tics.csv`` holds the node
+            curves and then the reference-region curves, and is left out when the study has
+            no curves; an optional file the study does not have is left out.
         """
         curves = [t for t in (self.tics, self.reference_tics) if t is not None and len(t)]
         out = {
@@ -98,20 +102,47 @@ class Cohort:
         return {name: table for name, table in out.items() if table is not None}
 
     def write(self, directory: str | os.PathLike, *, force: bool = False) -> Path:
-        """Write the study's CSV files, ``data_dictionary.csv`` and ``datapackage.json`` into
-        the new folder ``directory``.
+        """Write the study's files as a new folder.
 
-        Numbers are written with a fixed number of decimals (see
+        The folder holds the study's CSV files, ``data_dictionary.csv`` and
+        ``datapackage.json``.  Numbers are written with a fixed number of decimals (see
         ``ceuslib.cohort.io.DECIMALS``), so the same cohort gives the same bytes on
         any machine.  The folder follows the output contract of :mod:`ceuslib.outputs`
         (``ceuslib.cohort.io.write_tables``): written whole or not at all, and never
-        over files ceuslib did not write; ``force=True`` replaces an earlier cohort.
+        over files ceuslib did not write.
+
+        Parameters
+        ----------
+        directory : str or os.PathLike
+            The folder to write; it must be new or empty, or (with ``force``) an earlier
+            cohort written by ceuslib that holds nothing else.
+        force : bool
+            Replace an earlier cohort written by ceuslib.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder written.
+
+        Raises
+        ------
+        ceuslib.outputs.OutputError
+            When ``directory`` may not be written (the message says why) or writing fails.
         """
         return write_tables(self.tables(), directory, force=force)
 
     def summary(self) -> dict:
-        """Headline figures: referrals (``None`` without a screening log), patients, nodes,
-        curves, pCR and residual rates."""
+        """Headline figures of the study.
+
+        Returns
+        -------
+        dict
+            ``referrals`` (int, ``None`` without a screening log), ``patients``, ``nodes``,
+            ``ceus_imaged_nodes`` (nodes with ``ceus_imaged`` = ``yes``) and ``curves``
+            (nodes with a curve), all int; ``pcr_rate`` and ``residual_nodal_disease_rate``,
+            the fractions (0 to 1, float) of patients with ``pcr`` and with
+            ``residual_nodal_disease`` = ``yes``.
+        """
         return dict(
             {
                 "referrals": None if self.screening is None else len(self.screening),

@@ -52,7 +52,31 @@ def _is(series: pd.Series, value: str) -> np.ndarray:
 
 
 def check_protocol(tables: dict[str, pd.DataFrame | None], out: Problems) -> None:
-    """Add the problems of the protocol records of ``tables`` (``{file: table or None}``)."""
+    """Add the problems of the protocol records of a study's tables to a collector.
+
+    Parameters
+    ----------
+    tables : dict
+        ``{file name: table or None}``, the typed tables of the study (text as text, dates as
+        dates), each indexed by the data row numbers of its file (the header is row 0); a file
+        left out, or ``None``, is not checked, nor is a column a table does not have.
+    out : ceuslib.cohort.validation.Problems
+        The collector the problems are added to, one per row and rule broken.
+
+    Examples
+    --------
+    >>> from ceuslib.cohort.validation import Problems
+    >>> patients = pd.DataFrame({"patient_id": ["P1", "P2"],
+    ...                          "naci_end_date": ["2024-09-01", "2024-09-01"],
+    ...                          "ceus_date": ["2024-09-20", "2024-09-20"],
+    ...                          "surgery_date": ["2024-09-25", "2024-09-10"]}, index=[1, 2])
+    >>> out = Problems()
+    >>> check_protocol({"patients.csv": patients}, out)
+    >>> for problem in out.result():
+    ...     print(problem)
+    patients.csv, row 2, column 'surgery_date': value '2024-09-10': surgery_date is before
+    ceus_date: the order is NACI end, CEUS, surgery
+    """
     patients, nodes = tables.get("patients.csv"), tables.get("nodes.csv")
     check_dates(patients, nodes, out)
     check_sides(tables.get("neck_sides.csv"), patients, nodes, out)

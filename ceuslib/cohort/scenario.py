@@ -36,6 +36,95 @@ class Scenario:
 
     Change a field with :meth:`replace` (``Scenario().replace(residual_nodal_prevalence=0.3)``)
     to build teaching variants: another prevalence, weaker features, noisier readers.
+    Probabilities "by node state" are given for ``(residual, regression, uninvolved)``; each
+    field's longer description and its source are in its metadata and in :meth:`to_frame`.
+
+    Attributes
+    ----------
+    eligible_fraction : float
+        Share of referred patients who meet every criterion.
+    exclusion_weights : tuple of float
+        Relative frequency of the first failed criterion among excluded patients, in the
+        order of :data:`ceuslib.cohort.eligibility.CRITERIA`.
+    second_reason_probability : float
+        Chance that an excluded patient fails a second criterion too.
+    age_mean, age_sd, male_fraction : float
+        Mean and standard deviation of age at enrolment (years); share of men.
+    site_probabilities : tuple of float
+        Primary site: oral cavity, oropharynx, larynx, hypopharynx.
+    p16_positive_oropharynx : float
+        Share of oropharyngeal primaries that are p16-positive.
+    smoking_probabilities, regimen_probabilities, cycle_probabilities : tuple of float
+        Smoking (never, former, current); regimen (anti-PD-1 + TP, anti-PD-1 + TPF); number
+        of NACI cycles (2, 3, 4).
+    residual_nodal_prevalence : float
+        Probability that a patient has viable tumour in any dissected node (not ypN0).
+    pcr_probability : float
+        Probability of a pathological complete response at the primary site (ypT0).
+    primary_nodal_correlation : float
+        Correlation of the latent primary and nodal responses (Gaussian copula), in (-1, 1).
+    mpr_probability : float
+        Probability of a major pathological response (primary RVT <= 10%).
+    occult_only_fraction : float
+        Share of patients with residual nodal disease whose tumour lies only in nodes not
+        imaged as targets.
+    additional_residual_probability : float
+        Chance that a further involved target node of a residual patient holds tumour too.
+    target_node_probabilities : tuple of float
+        Number of CEUS target nodes per patient: 1, 2, 3.
+    involved_probability : float
+        Chance that a second or third target node was involved before therapy.
+    ene_probability : float
+        Chance that a node with viable tumour shows extranodal extension.
+    dissected_nodes_mean : float
+        Mean number of nodes in the neck dissection specimen.
+    match_probabilities : tuple of float
+        How a target node is matched to the specimen: marked node, level, unmatched.
+    level_match_error : float
+        Chance that a tumour-free node matched by level is reported positive because another
+        node of its level holds tumour.
+    patient_icc : float
+        Share of the variance of each latent imaging feature shared by a patient's nodes.
+    feature_separation : float
+        Scales every difference between node states (0: features uninformative, 1: as given).
+    reader_noise : float
+        Chance that a qualitative reading is replaced by a random draw.
+    short_axis_median_mm, short_axis_log_sd : tuple of float
+        Median post-treatment short axis (mm) and SD of its log, by node state.
+    shrinkage_median, long_short_ratio_median : tuple of float
+        Median ratio of post- to pre-treatment short axis, and of long to short axis, by
+        node state.
+    hilum_probabilities, necrosis_probabilities, margin_probabilities : tuple of tuple
+        B-mode categories by node state: hilum present, narrowed, absent; necrosis none,
+        coagulative, cystic; margin sharp, ill-defined.
+    doppler_probabilities, enhancement_probabilities : tuple of tuple of float
+        Doppler pattern (hilar, avascular, mixed, peripheral) and CEUS enhancement relative
+        to the surrounding tissue (none, hypo, iso, hyper), by node state.
+    heterogeneous_probability : tuple of float
+        Probability of heterogeneous enhancement by node state.
+    direction_probabilities, defect_probabilities : tuple of tuple of float
+        CEUS direction (centrifugal, diffuse, centripetal) and perfusion defect (none,
+        < 50%, >= 50% of the node), by node state.
+    ring_probability, ct_mri_positive_probability : tuple of float
+        Probability of ring (rim) enhancement, and that CT/MRI calls the node suspicious for
+        residual disease, by node state.
+    ceus_missing_probability : float
+        Chance that a patient's target nodes get no CEUS examination.
+    ttp_mean_s, ttp_sd_s : tuple of float
+        Mean and SD of the time to peak after injection (s), by node state.
+    arrival_range_s, sigma_range : tuple of (float, float)
+        Ranges of the bolus arrival time t0 (s) and of the lognormal shape parameter sigma.
+    peak_enhancement_median : tuple of float
+        Median peak enhancement (linear echo-power, a.u.) by node state.
+    peak_enhancement_log_sd : float
+        SD of the log peak enhancement.
+    tissue_background : float
+        Linear echo-power of tissue before the bolus arrives (a.u.; 1 is the top of display).
+    speckle_cells : float
+        Independent speckle cells per region of interest (frame-to-frame CV 1/sqrt(N)).
+    dynamic_range_db, fps, duration_s : float
+        Display dynamic range (dB); frames per second and length (s) of the exported
+        time-intensity curve.
 
     Examples
     --------
@@ -348,12 +437,39 @@ class Scenario:
         if problems:
             raise ValueError("invalid Scenario: " + "; ".join(problems))
 
-    def replace(self, **changes) -> Scenario:
-        """A copy with some fields changed (``dataclasses.replace``)."""
+    def replace(self, **changes: object) -> Scenario:
+        """A copy with some fields changed (``dataclasses.replace``).
+
+        Parameters
+        ----------
+        **changes : object
+            New values by field name.
+
+        Returns
+        -------
+        Scenario
+            A new scenario, the given fields changed and the others kept.
+
+        Raises
+        ------
+        TypeError
+            When a name is not a field.
+        ValueError
+            When a value is out of its range (a probability outside [0, 1], probabilities
+            that do not sum to 1).
+        """
         return replace(self, **changes)
 
     def to_frame(self) -> pd.DataFrame:
-        """The assumptions table: one row per field with value, description and basis."""
+        """The assumptions table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per field, in declaration order: ``field``, ``value`` (as text: numbers in
+            ``%g`` format, tuples in parentheses), ``description`` and ``basis`` (the source,
+            or ``ASSUMPTION``).
+        """
         rows = [
             {
                 "field": item.name,

@@ -85,6 +85,7 @@ def read_scenario(path: str | os.PathLike[str], *, base: Scenario | None = None)
     Returns
     -------
     Scenario
+        ``base`` with the fields the file sets replaced (numbers as float, lists as tuples).
 
     Raises
     ------
@@ -142,6 +143,18 @@ def scenario_toml(scenario: Scenario | None = None) -> str:
 
     Each field is preceded by its description and its basis (a source, or ASSUMPTION).
 
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        The scenario to write; the defaults when omitted.
+
+    Returns
+    -------
+    str
+        The TOML text: a header comment, then for every field, in declaration order, a blank
+        line, its description and basis as comments and ``field = value`` (numbers as
+        floats, tuples as arrays), ending with a newline.
+
     Examples
     --------
     >>> text = scenario_toml()
@@ -181,6 +194,7 @@ def with_overrides(
     Parameters
     ----------
     scenario : Scenario
+        The scenario to change.
     prevalence : float, optional
         Share of patients with residual nodal disease (``residual_nodal_prevalence``).
     signal : float, optional
@@ -189,6 +203,16 @@ def with_overrides(
     nodes_per_patient : {1, 2, 3}, optional
         Every patient has exactly this many CEUS target nodes
         (``target_node_probabilities``).
+
+    Returns
+    -------
+    Scenario
+        A copy of ``scenario`` with the given changes; the same values when none is given.
+
+    Raises
+    ------
+    ValueError
+        When ``nodes_per_patient`` is not 1, 2 or 3, or a value is out of its range.
 
     Examples
     --------

@@ -27,7 +27,11 @@ DEFAULT_PATIENTS = 100
 
 
 def simulate_cohort(
-    n_patients: int, *, seed, scenario: Scenario | None = None, curves: bool = True
+    n_patients: int,
+    *,
+    seed: int | np.random.SeedSequence | np.random.Generator,
+    scenario: Scenario | None = None,
+    curves: bool = True,
 ) -> Cohort:
     """Simulate a study in the real files' format: every file of the data dictionary.
 
@@ -47,6 +51,9 @@ def simulate_cohort(
     Returns
     -------
     Cohort
+        The simulated study: screening log, patients, target nodes, their curves and
+        reference-region curves, pathology per side of the neck, readers, readings and
+        examinations, in the format of ``data_dictionary.csv``.
 
     Notes
     -----

@@ -11,14 +11,20 @@ drew, with text of at least :data:`~ceuslib.plots.style.MIN_FONT_SIZE` points.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ceuslib.perfusion import compress, linearize
 from ceuslib.plots.palette import BLUE, ORANGE, SKY_BLUE, VERMILLION, YELLOW
 from ceuslib.plots.style import LINE_STYLES, MIN_FONT_SIZE
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "plot_frames_over_time",
@@ -33,7 +39,12 @@ REGION_COLOURS = (ORANGE, SKY_BLUE, YELLOW, VERMILLION)
 
 
 def window_image(
-    frames, start_s: float, *, fps: float, window_s: float = 1.0, dynamic_range_db: float = 60.0
+    frames: np.ndarray,
+    start_s: float,
+    *,
+    fps: float,
+    window_s: float = 1.0,
+    dynamic_range_db: float = 60.0,
 ) -> np.ndarray:
     """The gray image of the mean echo-power of ``window_s`` seconds of frames.
 
@@ -81,7 +92,7 @@ def plot_frames_over_time(
     window_s: float = 1.0,
     dynamic_range_db: float = 60.0,
     width: float = 8.4,
-):
+) -> Figure:
     """Small multiples: one row per loop, one column per time after injection.
 
     Parameters
@@ -100,6 +111,8 @@ def plot_frames_over_time(
     Returns
     -------
     matplotlib.figure.Figure
+        A new figure with one gray image per loop and time (the mean of its window, on a
+        0-255 scale), the times as column titles and the loop labels as row labels.
 
     Examples
     --------
@@ -138,8 +151,8 @@ def plot_regions(
     *,
     title: str | None = None,
     pixel_spacing_mm: float | None = None,
-    ax=None,
-):
+    ax: Axes | None = None,
+) -> Axes:
     """A gray frame with the outline of each region of interest, and a legend.
 
     Parameters
@@ -150,6 +163,7 @@ def plot_regions(
         Legend name to the region's mask ``(height, width)``; each outline has its own
         colour and line style.
     title : str, optional
+        A title above the frame; none when omitted or empty.
     pixel_spacing_mm : float, optional
         Label the axes in millimetres (pixel centres times the spacing) instead of pixels.
     ax : matplotlib.axes.Axes, optional
@@ -158,6 +172,9 @@ def plot_regions(
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on: the frame in gray (0-255), the outline of each region in its own
+        colour and line style, and their legend.  Only the first four regions are drawn
+        (there are four outline colours, :data:`REGION_COLOURS`).
 
     Examples
     --------
@@ -209,7 +226,7 @@ def plot_map_grid(
     outlines: Mapping[str, np.ndarray] | None = None,
     cmap: str = "viridis",
     width: float = 10.5,
-):
+) -> Figure:
     """Parametric maps in a grid: one row per loop or method, each map with its colour bar.
 
     Parameters
@@ -228,6 +245,8 @@ def plot_map_grid(
     Returns
     -------
     matplotlib.figure.Figure
+        A new figure with one panel per map, each with its colour bar; a row with fewer
+        panels than the longest leaves the rest blank.
 
     Notes
     -----
@@ -278,7 +297,9 @@ def plot_map_grid(
     return fig
 
 
-def plot_kappa(agreement, *, target: float | None = None, ax=None):
+def plot_kappa(
+    agreement: pd.DataFrame, *, target: float | None = None, ax: Axes | None = None
+) -> Axes:
     """Cohen's kappa of each feature with its confidence interval, as a dot plot.
 
     Parameters
@@ -294,6 +315,8 @@ def plot_kappa(agreement, *, target: float | None = None, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on: one dot per feature at its kappa with its interval as error bars,
+        on an x axis from 0 to 1, and the target line with its legend when given.
 
     Examples
     --------

@@ -10,14 +10,22 @@ returns the figure or axes it drew, with axis labels in units and text of at lea
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from ceuslib.perfusion import MODELS, default_params, get_model
 from ceuslib.plots.palette import BLACK, BLUE, BLUISH_GREEN, ORANGE, SERIES, SKY_BLUE, VERMILLION
 from ceuslib.plots.style import GREY, LINE_STYLES, MIN_FONT_SIZE
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ceuslib.perfusion import SimulatedTIC, TICFit
 
 __all__ = [
     "plot_bolus_models",
@@ -35,7 +43,12 @@ def _panel_letter(ax, letter: str) -> None:
     ax.text(0.01, 0.85, f"({letter})", transform=ax.transAxes, fontsize=MIN_FONT_SIZE + 1)
 
 
-def plot_signal_chain(tic, *, zoom=(15.0, 35.0), dynamic_range_db: float = 60.0):
+def plot_signal_chain(
+    tic: SimulatedTIC,
+    *,
+    zoom: tuple[float, float] = (15.0, 35.0),
+    dynamic_range_db: float = 60.0,
+) -> Figure:
     """Four stacked panels: echo-power, with speckle, in dB, and as displayed gray levels.
 
     Parameters
@@ -51,6 +64,9 @@ def plot_signal_chain(tic, *, zoom=(15.0, 35.0), dynamic_range_db: float = 60.0)
     Returns
     -------
     matplotlib.figure.Figure
+        A new 7 x 9 inch figure of four panels (a-d) against time after injection (s): the
+        noise-free echo-power (linear a.u.), the speckled echo-power over it, the speckled
+        echo-power in dB, and the displayed gray levels (0-255) within ``zoom``.
 
     Examples
     --------
@@ -82,7 +98,7 @@ def plot_signal_chain(tic, *, zoom=(15.0, 35.0), dynamic_range_db: float = 60.0)
     return fig
 
 
-def plot_bolus_models(*, t_max: float = 70.0, ax=None):
+def plot_bolus_models(*, t_max: float = 70.0, ax: Axes | None = None) -> Axes:
     """The bolus models of :data:`ceuslib.perfusion.MODELS` with their default parameters.
 
     Each model is drawn above its baseline, with :func:`ceuslib.perfusion.default_params`
@@ -99,6 +115,8 @@ def plot_bolus_models(*, t_max: float = 70.0, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on: one line per model, echo-power above baseline (a.u.) drawn from 0
+        to ``t_max`` s after injection, with a legend of the models' names.
 
     Examples
     --------
@@ -120,7 +138,14 @@ def plot_bolus_models(*, t_max: float = 70.0, ax=None):
     return ax
 
 
-def plot_tic_parameters(fit, time, intensity, *, t_max: float = 80.0, ax=None):
+def plot_tic_parameters(
+    fit: TICFit,
+    time: ArrayLike,
+    intensity: ArrayLike,
+    *,
+    t_max: float = 80.0,
+    ax: Axes | None = None,
+) -> Axes:
     """One fitted curve annotated with its VueBox-style parameters.
 
     The data as dots, the fitted curve, the wash-in and wash-out tangents meeting the
@@ -141,6 +166,9 @@ def plot_tic_parameters(fit, time, intensity, *, t_max: float = 80.0, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on: the data and the fitted curve up to ``t_max`` s, echo-power in
+        linear a.u., with a legend of the data, the fitted curve, the tangents and the two
+        areas.
 
     Examples
     --------
@@ -206,7 +234,13 @@ def _fitted_curve(row: pd.Series, grid: np.ndarray) -> np.ndarray:
     return model(grid, **{name: float(row[name]) for name in model.param_names})
 
 
-def plot_region_fits(curves: pd.DataFrame, fits: pd.DataFrame, *, labels=None, ax=None):
+def plot_region_fits(
+    curves: pd.DataFrame,
+    fits: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """The curves of a clip's regions as dots, each with its fitted bolus curve.
 
     Parameters
@@ -225,6 +259,10 @@ def plot_region_fits(curves: pd.DataFrame, fits: pd.DataFrame, *, labels=None, a
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on: each region's curve as dots and its unflagged fit as a line in the
+        same colour, echo-power (linear a.u.) against time after injection (s), with a
+        legend.  Only the first five regions are drawn (there are five line styles,
+        :data:`~ceuslib.plots.style.LINE_STYLES`).
 
     Examples
     --------
@@ -264,7 +302,9 @@ def plot_region_fits(curves: pd.DataFrame, fits: pd.DataFrame, *, labels=None, a
     return ax
 
 
-def plot_study_curves(tics: pd.DataFrame, groups: Mapping[str, object], *, ax=None):
+def plot_study_curves(
+    tics: pd.DataFrame, groups: Mapping[str, object], *, ax: Axes | None = None
+) -> Axes:
     """The median curve of each group of a study's nodes, with its interquartile band.
 
     Parameters
@@ -280,6 +320,10 @@ def plot_study_curves(tics: pd.DataFrame, groups: Mapping[str, object], *, ax=No
     Returns
     -------
     matplotlib.axes.Axes
+        The axes drawn on: per group its median curve as a line and its interquartile band,
+        echo-power (linear a.u.) against time after injection (s), the legend naming each
+        group with its number of nodes.  Only the first five groups are drawn (there are
+        five line styles, :data:`~ceuslib.plots.style.LINE_STYLES`).
 
     Notes
     -----
