@@ -1,4 +1,5 @@
-"""The ``ceuslib`` command line: ``simulate``, ``scenario``, ``validate``, ``fit``, ``report``.
+"""The ``ceuslib`` command line: ``simulate``, ``scenario``, ``validate``, ``fit``,
+``import-parameters``, ``report``.
 
 Each subcommand is two small functions, ``configure(parser)`` and ``run(args) -> int``,
 listed in ``COMMANDS``.  :func:`main` turns every input problem into a plain message on
@@ -215,12 +216,51 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def configure_fit(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", help="folder of cohort files (its tics.csv is fitted)")
+    parser.add_argument(
+        "directory",
+        metavar="SOURCE",
+        help="folder of cohort files (its tics.csv is fitted), or a CSV file of curves: a time "
+        "column and one column per curve, or the columns curve, time, intensity",
+    )
     parser.add_argument("--out", required=True, help="CSV file for the fitted descriptors")
     parser.add_argument(
         "--model", default="lognormal", help="bolus model: lognormal (default), gamma, ldrw or fpt"
     )
+    curves = parser.add_argument_group("a curve file (not a study folder)")
+    curves.add_argument(
+        "--time-column", metavar="NAME", help="the time column (default time_s, time or t)"
+    )
+    curves.add_argument(
+        "--time-unit", choices=("s", "ms"), help="unit of the time column (default s)"
+    )
+    curves.add_argument(
+        "--intensity-unit",
+        choices=("linear", "db", "gray"),
+        help="linear echo-power (default), decibels, or gray levels 0-255 (with "
+        "--dynamic-range-db)",
+    )
+    curves.add_argument(
+        "--dynamic-range-db",
+        type=_positive,
+        metavar="DB",
+        help="the display's dynamic range, for gray levels",
+    )
+    curves.add_argument(
+        "--reference",
+        metavar="COLUMN",
+        help="the curve of the reference region: every other curve gets ratios to it",
+    )
     _force(parser, "an earlier fit (its first line is the header fit writes)")
+
+
+_CURVE_OPTIONS = ("time_column", "time_unit", "intensity_unit", "dynamic_range_db", "reference")
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
 
 
 def _fit_headers() -> set[str]:
@@ -234,8 +274,9 @@ def _fit_headers() -> set[str]:
     empty = np.zeros((0, 10))
     headers = set()
     for name in MODELS:
-        columns = ["node_id", *fit_tics(empty, empty, model=name, progress=False).columns]
-        headers |= {",".join(columns), ",".join([*columns, *RATIO_COLUMNS])}
+        columns = [*fit_tics(empty, empty, model=name, progress=False).columns]
+        for key in ("node_id", "curve"):
+            headers |= {",".join([key, *columns]), ",".join([key, *columns, *RATIO_COLUMNS])}
     return headers
 
 
@@ -258,6 +299,16 @@ def run_fit(args: argparse.Namespace) -> int:
         force=args.force,
         hint="--force",
     )
+    if Path(args.directory).is_file():
+        return _fit_curve_file(args, target)
+    given = [f"--{n.replace('_', '-')}" for n in _CURVE_OPTIONS if getattr(args, n) is not None]
+    if given:
+        print(
+            f"error: {', '.join(given)}: only for a curve file; {shown(args.directory)} is a "
+            "study folder (its units are in tics.csv)",
+            file=sys.stderr,
+        )
+        return 2
     cohort = read_cohort(args.directory)
     if len(cohort.tics) == 0:
         print(
@@ -285,6 +336,144 @@ def run_fit(args: argparse.Namespace) -> int:
         f"analysable, {notes} analysable with a note (e.g. no wash-out)"
     )
     return 0
+
+
+def _fit_curve_file(args: argparse.Namespace, target) -> int:
+    from ceuslib.cohort.fitting import RATIO_COLUMNS, fit_cohort_curves
+    from ceuslib.importers import read_curve_file
+
+    unit = args.intensity_unit or "linear"
+    if unit == "gray" and args.dynamic_range_db is None:
+        print(
+            "error: --intensity-unit gray needs --dynamic-range-db (the display's dynamic "
+            "range, as the scanner's preset states it)",
+            file=sys.stderr,
+        )
+        return 2
+    curves = read_curve_file(
+        args.directory,
+        time_column=args.time_column,
+        time_unit=args.time_unit or "s",
+        unit=unit,
+        dynamic_range_db=args.dynamic_range_db,
+        reference=args.reference,
+    )
+    fits = fit_cohort_curves(curves.tics, model=args.model, settings=curves.settings)
+    if curves.reference is None:
+        fits = fits.drop(columns=list(RATIO_COLUMNS))
+    fits = fits.rename(columns={"node_id": "curve"})
+    write_file(target, fits.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    left_out = int((~fits["analysable"].astype(bool)).sum())
+    ratios = f", ratios to {curves.reference!r}" if curves.reference else ""
+    print(
+        f"wrote {target.shown}: {len(fits)} curves fitted ({args.model}{ratios}): "
+        f"{left_out} not analysable"
+    )
+    return 0
+
+
+def configure_import_parameters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("export", help="the per-ROI parameter export (CSV, e.g. from VueBox)")
+    parser.add_argument(
+        "--study", required=True, metavar="DIR", help="the study folder; DIR/parameters.csv"
+    )
+    labels = parser.add_mutually_exclusive_group()
+    labels.add_argument(
+        "--roi-map",
+        metavar="FILE",
+        help="CSV of label,node_id,roi for the export's ROI labels",
+    )
+    labels.add_argument(
+        "--label-pattern",
+        metavar="REGEX",
+        help="regular expression with the groups node_id and roi (default: the node's id, "
+        "then 'ref' or 'reference' for the reference region)",
+    )
+    _force(parser, "an earlier parameters.csv written by ceuslib")
+
+
+def _parameter_headers() -> set[str]:
+    """The header lines of the ``parameters.csv`` that ``import-parameters`` writes."""
+    from ceuslib.cohort.parameters import PARAMETER_COLUMNS
+
+    base = ["node_id", "roi", *PARAMETER_COLUMNS]
+    return {",".join(base + extra) for extra in ([], ["mtt"], ["flag"], ["mtt", "flag"])}
+
+
+def run_import_parameters(args: argparse.Namespace) -> int:
+    import re
+
+    from ceuslib.cohort import read_cohort
+    from ceuslib.cohort.io import format_table
+    from ceuslib.errors import Problem
+    from ceuslib.importers import LABEL_PATTERN, read_vuebox_export
+
+    study = Path(args.study)
+    if not study.is_dir():
+        raise DataError([Problem(shown(args.study), "is not a folder")])
+    inputs = [args.export] + ([args.roi_map] if args.roi_map else [])
+    target = file_target(
+        study / "parameters.csv",
+        kind="parameters",
+        recognise=first_line_is(_parameter_headers()),
+        inputs=inputs,
+        force=args.force,
+        hint="--force",
+    )
+    pattern = args.label_pattern or LABEL_PATTERN
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        print(
+            f"error: --label-pattern {pattern!r}: not a regular expression ({error})",
+            file=sys.stderr,
+        )
+        return 2
+    if "(?P<node_id>" not in pattern:
+        print("error: --label-pattern needs a group (?P<node_id>...)", file=sys.stderr)
+        return 2
+    cohort = read_cohort(study)
+    table = read_vuebox_export(args.export, roi_map=args.roi_map, label_pattern=pattern)
+    _check_export_nodes(table, cohort.nodes, Path(args.export).name)
+    write_file(target, format_table(table, "parameters.csv"))
+    imaged = set(cohort.nodes.loc[cohort.nodes["ceus_imaged"] == "yes", "node_id"])
+    without = len(imaged - set(table["node_id"]))
+    references = int((table["roi"] == "reference").sum())
+    print(
+        f"wrote {target.shown}: {len(table)} regions of {table['node_id'].nunique()} nodes "
+        f"({references} reference regions); {without} CEUS-examined nodes have no parameters"
+    )
+    if len(cohort.tics):
+        print(
+            f"note: {shown(args.study)} has curves (tics.csv): analyses fit them and do not use "
+            "parameters.csv"
+        )
+    return 0
+
+
+def _check_export_nodes(table, nodes, name: str) -> None:
+    """Every region's node is in ``nodes.csv`` and was examined with CEUS."""
+    from ceuslib.errors import Problem
+
+    imaged = nodes.set_index("node_id")["ceus_imaged"]
+    problems = []
+    for row, node in table["node_id"].items():
+        if node not in imaged.index:
+            problems.append(
+                Problem(name, "no such node_id in nodes.csv", int(row), "node_id", node)
+            )
+        elif imaged[node] != "yes":
+            problems.append(
+                Problem(
+                    name,
+                    "the node was not examined with CEUS (nodes.csv)",
+                    int(row),
+                    "node_id",
+                    node,
+                )
+            )
+    if problems:
+        raise DataError(problems)
 
 
 def _declared_saturation(tics) -> float | None:
@@ -350,9 +539,15 @@ COMMANDS: list[Command] = [
     ),
     Command(
         "fit",
-        "fit every time-intensity curve of a cohort (one row per node)",
+        "fit every time-intensity curve of a cohort (one row per node) or of a curve file",
         configure_fit,
         run_fit,
+    ),
+    Command(
+        "import-parameters",
+        "write a study's parameters.csv from a per-ROI parameter export (e.g. VueBox)",
+        configure_import_parameters,
+        run_import_parameters,
     ),
     Command(
         "report",

@@ -44,6 +44,7 @@ NOUNS = {
     "cohort": "cohort written by ceuslib",
     "report": "report written by ceuslib",
     "fit": "fit written by ceuslib",
+    "parameters": "parameters.csv written by ceuslib import-parameters",
     "book": "book built by make book",
 }
 """How messages name each kind of output."""

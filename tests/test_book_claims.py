@@ -112,7 +112,9 @@ def test_study_matching_as_the_chapter_describes_it(shipped, shipped_set) -> Non
 
 
 def test_data_dictionary_describes_every_shipped_column(shipped) -> None:
-    assert len(data_dictionary()) == sum(len(t.columns) for t in shipped.tables().values())
+    table = data_dictionary()
+    described = table[table["file"] != "parameters.csv"]  # the study has curves, no other fits
+    assert len(described) == sum(len(t.columns) for t in shipped.tables().values())
 
 
 def test_data_nodes_shrink_and_sizes_overlap(shipped_set) -> None:

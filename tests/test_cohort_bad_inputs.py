@@ -57,9 +57,20 @@ def test_the_base_cohort_is_valid() -> None:
 def test_the_protocol_base_holds_every_file_and_is_valid() -> None:
     from ceuslib.cohort.dictionary import FILES
 
-    assert sorted(p.name for p in (CORPUS / "base_protocol").iterdir()) == sorted(FILES)
+    curves = [f for f in FILES if f != "parameters.csv"]  # parameters: base_parameters
+    assert sorted(p.name for p in (CORPUS / "base_protocol").iterdir()) == sorted(curves)
     cohort = read_cohort(CORPUS / "base_protocol")
     assert len(cohort.patients) == 4 and cohort.reference_tics is not None
+
+
+def test_the_parameters_base_is_the_protocol_base_with_parameters_for_curves() -> None:
+    from ceuslib.cohort.parameters import fitted_parameters
+
+    cohort = read_cohort(CORPUS / "base_parameters")
+    assert len(cohort.tics) == 0 and cohort.parameters is not None
+    expected = fitted_parameters(read_cohort(CORPUS / "base_protocol"))
+    assert cohort.parameters["node_id"].tolist() == expected["node_id"].tolist()
+    assert (cohort.parameters["pe"].to_numpy() == expected["pe"].to_numpy()).all()
 
 
 @pytest.mark.parametrize("case", CASES)

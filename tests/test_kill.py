@@ -242,3 +242,61 @@ def test_a_real_sigkill_leaves_the_old_or_the_new_output(kind, study, tmp_path, 
         run([*new_args, "--force"], monkeypatch)
         assert snapshot(out) == new
         assert not (tmp_path / (out.name + PARTIAL)).exists()
+
+
+def test_a_kill_while_importing_parameters_loses_nothing(tmp_path, monkeypatch) -> None:
+    """``import-parameters`` writes one file into the study folder: a kill at any step leaves
+    the old or the new ``parameters.csv`` (or none), the study's other files untouched."""
+    from ceuslib.cohort import read_cohort
+    from ceuslib.cohort.parameters import fitted_parameters
+
+    monkeypatch.setattr(os, "fsync", lambda handle: None)
+    source = simulate_cohort(6, seed=3)
+    pristine = source.write(tmp_path / "pristine")
+    (pristine / "tics.csv").unlink()
+    table = fitted_parameters(source)
+    label = table["node_id"] + table["roi"].map({"node": "", "reference": " ref"})
+    export = tmp_path / "export.csv"
+    names = {
+        "pe": "PE",
+        "wiauc": "WiAUC",
+        "rt": "RT",
+        "mttl": "mTTl",
+        "ttp": "TTP",
+        "wir": "WiR",
+        "wipi": "WiPI",
+        "woauc": "WoAUC",
+        "wiwoauc": "WiWoAUC",
+        "ft": "FT",
+        "wor": "WoR",
+        "qof": "QOF",
+    }
+    table[list(names)].rename(columns=names).assign(ROI=label).to_csv(export, index=False)
+    old_export = tmp_path / "old.csv"
+    first = table[list(names)].rename(columns=names).assign(ROI=label).iloc[:2]
+    first.to_csv(old_export, index=False)
+    study = tmp_path / "study"
+    args = ["import-parameters", str(export), "--study", str(study), "--force"]
+    shutil.copytree(pristine, study)
+    run(["import-parameters", str(old_export), "--study", str(study)], monkeypatch)
+    before = snapshot(study)
+    old = (study / "parameters.csv").read_bytes()
+    steps = run(args, monkeypatch)
+    new = (study / "parameters.csv").read_bytes()
+    assert new != old and len(read_cohort(study).parameters) == len(table)
+    after = snapshot(study)
+    failures = []
+    for stop in range(len(steps)):
+        shutil.rmtree(study)
+        shutil.copytree(pristine, study)
+        (study / "parameters.csv").write_bytes(old)
+        run(args, monkeypatch, stop_at=stop)
+        state = snapshot(study)
+        state.pop("parameters.csv" + PARTIAL, None)
+        if state not in (before, after):
+            failures.append(f"stopped before step {stop} {steps[stop]}: neither old nor new")
+        run(args, monkeypatch)
+        if snapshot(study) != after:
+            failures.append(f"stopped before step {stop} {steps[stop]}: next run differs")
+    assert not failures, "\n".join(failures)
+    assert len(steps) >= 4

@@ -55,7 +55,17 @@ ALLOWED: dict[str, set[str]] = {
     "plots": {"cohort", "perfusion", "accuracy", "decision", "phantom", "analysis"},
     "report_page": set(),
     "report": {"analysis", "cohort", "perfusion", "accuracy", "decision", "plots", "report_page"},
-    "cli": {"cohort", "perfusion", "accuracy", "decision", "analysis", "report", "plots"},
+    "importers": {"cohort", "perfusion"},
+    "cli": {
+        "cohort",
+        "perfusion",
+        "accuracy",
+        "decision",
+        "analysis",
+        "report",
+        "plots",
+        "importers",
+    },
     "__main__": {"cli"},
     **{old.removeprefix("ceuslib."): {new.split(".")[1]} for old, new in MOVED.items()},
 }

@@ -36,14 +36,30 @@ class CohortSpec:
     seed: int
     overrides: dict = field(default_factory=dict)
     curves: bool = True
+    parameters_only: bool = False
 
     def simulate(self):
+        """The cohort; with ``parameters_only``, its curves fitted and kept as
+        ``parameters.csv`` (as a VueBox export would give them) and ``tics.csv`` dropped."""
+        import dataclasses
+
         from ceuslib.cohort import simulate_cohort
+        from ceuslib.cohort.parameters import fitted_parameters
         from ceuslib.cohort.scenario import Scenario
         from ceuslib.cohort.scenario_file import with_overrides
 
         scenario = with_overrides(Scenario(), **self.overrides)
-        return simulate_cohort(self.patients, seed=self.seed, scenario=scenario, curves=self.curves)
+        cohort = simulate_cohort(
+            self.patients, seed=self.seed, scenario=scenario, curves=self.curves
+        )
+        if not self.parameters_only:
+            return cohort
+        return dataclasses.replace(
+            cohort,
+            tics=cohort.tics.iloc[:0],
+            reference_tics=None,
+            parameters=fitted_parameters(cohort),
+        )
 
 
 QUICK: tuple[CohortSpec, ...] = (
@@ -51,9 +67,11 @@ QUICK: tuple[CohortSpec, ...] = (
     CohortSpec("large-high-prevalence", 500, 13, {"prevalence": 0.8}),
     CohortSpec("weak-signal", 80, 4242, {"signal": 0.2}),
     CohortSpec("no-curves-one-node", 100, 7, {"nodes_per_patient": 1}, curves=False),
+    CohortSpec("parameters-only", 60, 21, parameters_only=True),
 )
 """The cohorts of ``make test``: a pilot of 30 with low prevalence, 500 patients with high
-prevalence, a weak CEUS signal, and readings without curves with one node per patient."""
+prevalence, a weak CEUS signal, readings without curves with one node per patient, and a
+study with another program's perfusion parameters (``parameters.csv``) but no curves."""
 
 SWEEP: tuple[CohortSpec, ...] = QUICK + tuple(
     CohortSpec(f"sweep-{seed}", patients, seed, overrides, curves)

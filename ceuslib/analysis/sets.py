@@ -17,6 +17,7 @@ import pandas as pd
 
 from ceuslib.analysis.definitions import CEUS_READING, READINGS, Reading
 from ceuslib.cohort.protocol_rules import intervals
+from ceuslib.errors import CohortWarning, warn
 
 #: The populations, from the widest to the narrowest.
 POPULATIONS = {
@@ -66,7 +67,8 @@ class AnalysisSet:
         ``"negative"`` when every read node is negative, ``"indeterminate"`` when no node
         is positive and one is indeterminate, missing for a patient without a reading.
     model : str or None
-        The bolus model of the curve fits (``None`` when the cohort has no curves).
+        The bolus model of the curve fits (``None`` when the cohort has no curves, also when
+        its descriptors come from ``parameters.csv``, another program's fits).
     """
 
     nodes: pd.DataFrame = field(repr=False)
@@ -271,7 +273,10 @@ def analysis_set(
     fits : pandas.DataFrame, optional
         The curve fits (:func:`ceuslib.cohort.fit_cohort_curves`), one row per
         ``node_id``; fitted here with ``model`` when omitted and the cohort has curves, with
-        the reference-region curves and each examination's display settings.
+        the reference-region curves and each examination's display settings.  A cohort
+        without curves whose study has ``parameters.csv`` (perfusion parameters another
+        program computed, e.g. VueBox) takes them from that file instead
+        (:func:`ceuslib.cohort.parameters.parameter_fits`).
     model : str
         The bolus model used when the curves are fitted here.
 
@@ -279,6 +284,11 @@ def analysis_set(
     -------
     AnalysisSet
         Every target node and enrolled patient with the analyses it enters.
+
+    Warns
+    -----
+    CohortWarning
+        When the cohort has both curves and ``parameters.csv`` (the curves are used).
 
     Notes
     -----
@@ -302,6 +312,13 @@ def analysis_set(
     Nothing is dropped silently: :meth:`AnalysisSet.exclusions` lists every node outside
     the curve set with its first reason, in the order of :data:`REASONS`.
 
+    With ``parameters.csv`` and no curves, a node's region is analysable when the file
+    gives it no ``flag``, a positive peak enhancement, a time to peak and a quality of fit
+    (a threshold on QOF: pass ``fits=parameter_fits(cohort.parameters, min_qof=...)``);
+    the ratios to the reference region are computed as for fitted curves.  A study with
+    both curves and ``parameters.csv`` fits its curves and warns that the file is not used
+    (:class:`~ceuslib.errors.CohortWarning`).
+
     Examples
     --------
     >>> from ceuslib.cohort import simulate_cohort
@@ -315,15 +332,28 @@ def analysis_set(
     """
     nodes = cohort.nodes.reset_index(drop=True)
     patients = cohort.patients
+    parameters = getattr(cohort, "parameters", None)
+    imported = False
     if fits is None and len(cohort.tics):
         from ceuslib.cohort.fitting import acquisition, fit_cohort_curves
 
+        if parameters is not None:
+            warn(
+                CohortWarning,
+                "the study has both curves (tics.csv) and parameters.csv: the curves are "
+                "fitted and parameters.csv is not used",
+            )
         fits = fit_cohort_curves(
             cohort.tics,
             model=model,
             reference=getattr(cohort, "reference_tics", None),
             settings=acquisition(nodes, getattr(cohort, "examinations", None)),
         )
+    elif fits is None and parameters is not None:
+        from ceuslib.cohort.parameters import parameter_fits
+
+        fits = parameter_fits(parameters)
+        imported = True
     elif fits is None:
         model = None
     table = _side_status(_curve_status(nodes, fits), getattr(cohort, "neck_sides", None))
@@ -355,7 +385,8 @@ def analysis_set(
         out[f"call_{reading.key}"] = call.where(out["n_imaged"] > 0, None)
     out["in_patient"] = out[f"call_{CEUS_READING.key}"].isin(["positive", "negative"])
     out["ceus_to_surgery_days"] = intervals(patients)["ceus_to_surgery_days"].to_numpy()
-    return AnalysisSet(nodes=table, patients=out, model=model if fits is not None else None)
+    model = model if fits is not None and not imported else None
+    return AnalysisSet(nodes=table, patients=out, model=model)
 
 
 def _reasons(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

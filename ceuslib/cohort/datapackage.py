@@ -32,6 +32,7 @@ PRIMARY_KEYS = {
     "patients.csv": ["patient_id"],
     "nodes.csv": ["node_id"],
     "tics.csv": ["node_id", "roi", "time_s"],
+    "parameters.csv": ["node_id", "roi"],
     "neck_sides.csv": ["patient_id", "side"],
     "readers.csv": ["reader_id"],
     "readings.csv": ["node_id", "reader_id", "session"],

@@ -72,6 +72,14 @@ FILE_SPECS: dict[str, FileSpec] = {
             "has no curves and the analyses run on the readings.",
         ),
         FileSpec(
+            "parameters.csv",
+            False,
+            "region of interest of a node's clip",
+            "Perfusion parameters computed by another program (e.g. VueBox), one row per node "
+            "and region of interest. Used when the study has no curves; curves, when present, "
+            "are fitted instead.",
+        ),
+        FileSpec(
             "neck_sides.csv",
             False,
             "side of the neck of a patient",

@@ -117,10 +117,47 @@ def fit_cohort_curves(
     roi = curves["roi"] if "roi" in curves else pd.Series("node", index=curves.index)
     is_reference = (roi == "reference").to_numpy()
     own = _fit(curves[~is_reference], unit, model, method, saturation, settings)
-    ratios = pd.DataFrame({"node_id": own["node_id"]})
+    ref = None
     if is_reference.any():
         ref = _fit(curves[is_reference], unit, model, method, saturation, settings)
-        ref = ref[ref["node_id"].isin(set(own["node_id"]))]
+    return with_ratios(own, ref)
+
+
+def with_ratios(own: pd.DataFrame, reference: pd.DataFrame | None) -> pd.DataFrame:
+    """The node regions' rows with :data:`RATIO_COLUMNS` added from the reference regions'.
+
+    Parameters
+    ----------
+    own : pandas.DataFrame
+        One row per node region: ``node_id``, the amplitude descriptors, ``analysable`` and
+        ``flag``.
+    reference : pandas.DataFrame or None
+        The reference regions of the same clips, same columns (a reference whose node is
+        not in ``own`` is ignored).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``own`` with a fresh index and the ratio columns: NaN without a reference region,
+        or when either region is not analysable (``ratio_flag`` says why); a note that
+        leaves a region analysable (e.g. no wash-out) leaves the ratios alone.
+
+    Examples
+    --------
+    >>> own = pd.DataFrame({"node_id": ["A", "B"], "pe": [0.3, 0.2], "analysable": [True, True],
+    ...                     "flag": ["", ""]})
+    >>> ref = pd.DataFrame({"node_id": ["A"], "pe": [0.1], "analysable": [True], "flag": [""]})
+    >>> with_ratios(own.assign(**{d: 1.0 for d in ("wiauc", "woauc", "wiwoauc", "wir", "wor",
+    ...                                             "wipi")}),
+    ...             ref.assign(**{d: 1.0 for d in ("wiauc", "woauc", "wiwoauc", "wir", "wor",
+    ...                                             "wipi")}))[["pe_ratio", "ratio_flag"]]
+       pe_ratio          ratio_flag
+    0       3.0
+    1       NaN  no reference curve
+    """
+    ratios = pd.DataFrame({"node_id": own["node_id"]})
+    if reference is not None and len(reference):
+        ref = reference[reference["node_id"].isin(set(own["node_id"]))]
         both = pd.concat([own.assign(roi="node"), ref.assign(roi="reference")])
         # a note such as "no wash-out" leaves the ratios of the other descriptors alone
         both["flag"] = both["flag"].where(~both["analysable"].astype(bool), "")

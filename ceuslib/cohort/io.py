@@ -15,6 +15,10 @@ from ceuslib.outputs import Target, folder_target, staged_folder
 DECIMALS = {"ls_ratio": 2, "intensity": 5, "mechanical_index": 2, "saturation_level": 5}
 """Decimals written per number column; every other number column gets one decimal."""
 
+EXACT_FILES = ("parameters.csv",)
+"""Files whose numbers are written in full (the shortest text that reads back as the same
+number): parameters another program computed keep the digits it gave."""
+
 
 def format_table(table: pd.DataFrame, file: str) -> str:
     """The CSV text of one table: dictionary column order, fixed decimals, ``\\n`` endings.
@@ -37,6 +41,8 @@ def format_table(table: pd.DataFrame, file: str) -> str:
         if spec.type == "date":
             dates = pd.to_datetime(values)
             out[name] = dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), "")
+        elif spec.type == "number" and file in EXACT_FILES:
+            out[name] = _exact(values.to_numpy(dtype=float))
         elif spec.type == "number":
             out[name] = _fixed(values.to_numpy(dtype=float), DECIMALS.get(name, 1))
         elif spec.type == "integer":
@@ -54,6 +60,10 @@ def written_columns(table: pd.DataFrame, file: str) -> dict:
     if missing:
         raise ValueError(f"{file}: the table lacks the columns {', '.join(missing)}")
     return {name: spec for name, spec in specs.items() if name in table}
+
+
+def _exact(values: np.ndarray) -> np.ndarray:
+    return np.array(["" if np.isnan(v) else repr(float(v)) for v in values], dtype=object)
 
 
 def _fixed(values: np.ndarray, decimals: int) -> np.ndarray:

@@ -29,6 +29,10 @@ class Cohort:
     reference_tics : pandas.DataFrame or None
         The reference-region curves of the same clips (``roi`` is ``reference``), same
         columns; ``tics.csv`` holds both.
+    parameters : pandas.DataFrame or None
+        Perfusion parameters another program computed, one row per node and region of
+        interest (``parameters.csv``, e.g. from ``ceuslib import-parameters``); ``None``
+        when the study has no such file.
     neck_sides, readers, readings, examinations : pandas.DataFrame or None
         ``neck_sides.csv`` (pathology per side of the neck), ``readers.csv``,
         ``readings.csv`` (every reader's readings) and ``examinations.csv`` (acquisition
@@ -63,6 +67,7 @@ class Cohort:
     nodes: pd.DataFrame
     tics: pd.DataFrame
     reference_tics: pd.DataFrame | None = field(default=None)
+    parameters: pd.DataFrame | None = field(default=None)
     neck_sides: pd.DataFrame | None = field(default=None)
     readers: pd.DataFrame | None = field(default=None)
     readings: pd.DataFrame | None = field(default=None)
@@ -73,9 +78,10 @@ class Cohort:
         referrals = (
             "no screening log" if self.screening is None else (f"{len(self.screening)} referrals")
         )
+        imported = "" if self.parameters is None else f", {len(self.parameters)} ROI parameter rows"
         return (
             f"Cohort({referrals}, {len(self.patients)} patients, "
-            f"{len(self.nodes)} nodes, {curves} curves)"
+            f"{len(self.nodes)} nodes, {curves} curves{imported})"
         )
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -94,6 +100,7 @@ class Cohort:
             "patients.csv": self.patients,
             "nodes.csv": self.nodes,
             "tics.csv": pd.concat(curves, ignore_index=True) if curves else None,
+            "parameters.csv": self.parameters,
             "neck_sides.csv": self.neck_sides,
             "readers.csv": self.readers,
             "readings.csv": self.readings,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ceuslib.cohort import curve_rules, protocol_rules, rules
+from ceuslib.cohort import curve_rules, parameter_rules, protocol_rules, rules
 from ceuslib.cohort.csvread import read_raw
 from ceuslib.cohort.dictionary import FILES, REQUIRED_FILES, columns
 from ceuslib.cohort.io import absent_column, normalize
@@ -27,8 +27,8 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
     ----------
     directory : str or os.PathLike
         The folder holding ``patients.csv`` and ``nodes.csv`` and any of the optional files
-        (``screening.csv``, ``tics.csv``, ``neck_sides.csv``, ``readers.csv``,
-        ``readings.csv``, ``examinations.csv``; see
+        (``screening.csv``, ``tics.csv``, ``parameters.csv``, ``neck_sides.csv``,
+        ``readers.csv``, ``readings.csv``, ``examinations.csv``; see
         :data:`~ceuslib.cohort.dictionary.FILE_SPECS`).  A ``data_dictionary.csv`` or
         ``datapackage.json`` there is ignored: the package's dictionary is the one that
         applies.
@@ -51,7 +51,8 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
         is missing, inconsistent pathology (per node, side and patient), dates out of order
         or implausibly far apart, readings that contradict the primary reading, a curve
         whose time does not increase, mixed intensity units, intensities impossible for
-        the examination's display.
+        the examination's display, a second row of parameters for one region, parameters of a
+        node not examined with CEUS.
 
     Warns
     -----
@@ -108,7 +109,7 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
                 CohortWarning,
                 stacklevel=2,
             )
-        if file != "tics.csv" and len(typed) == 0:  # tics.csv: see curve_rules
+        if file not in ("tics.csv", "parameters.csv") and len(typed) == 0:  # see their rules
             out.add(file, "has no data rows")
         tables[file] = _complete(typed, file)
     check_references({k: v for k, v in tables.items() if v is not None}, out)
@@ -119,6 +120,7 @@ def read_cohort(directory: str | os.PathLike) -> Cohort:
     curve_rules.check_tics(
         tables["tics.csv"], tables["nodes.csv"], out, examinations=tables["examinations.csv"]
     )
+    parameter_rules.check_parameters(tables["parameters.csv"], tables["nodes.csv"], out)
     problems = out.result()
     if problems:
         raise DataError(problems)
@@ -149,6 +151,7 @@ def _cohort(tables: dict[str, pd.DataFrame | None]) -> Cohort:
         nodes=fresh(tables["nodes.csv"]),
         tics=fresh(tics[~reference]),
         reference_tics=fresh(tics[reference]) if reference.any() else None,
+        parameters=fresh(tables["parameters.csv"]),
         neck_sides=fresh(tables["neck_sides.csv"]),
         readers=fresh(tables["readers.csv"]),
         readings=fresh(tables["readings.csv"]),

@@ -89,7 +89,9 @@ def synthetic_readme(
             + "\n```\n"
         )
     shipped = (n_patients, seed, options, curves) == (DEFAULT_PATIENTS, DEFAULT_SEED, "", True)
-    shown = [spec for spec in FILE_SPECS.values() if curves or spec.name != "tics.csv"]
+    # a simulated study has no other program's parameters (parameters.csv)
+    left_out = {"parameters.csv"} | (set() if curves else {"tics.csv"})
+    shown = [spec for spec in FILE_SPECS.values() if spec.name not in left_out]
     table = "\n".join(
         ["| File | One row per | Notes |", "| --- | --- | --- |"]
         + [f"| `{spec.name}` | {spec.row} | {spec.description} |" for spec in shown]

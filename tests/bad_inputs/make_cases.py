@@ -13,6 +13,7 @@ import shutil
 
 import curve_cases
 import file_cases
+import parameter_cases
 import protocol_cases
 from corpus import BASE, CASES, HERE, N, P, S, T, case, drop_column, edit
 
@@ -342,7 +343,9 @@ case(
 
 
 def main() -> None:
-    assert file_cases and curve_cases and protocol_cases  # their cases register on import
+    assert (
+        file_cases and curve_cases and protocol_cases and parameter_cases
+    )  # their cases register on import
     for folder in HERE.iterdir():
         if folder.is_dir() and folder.name[:2].isdigit():
             shutil.rmtree(folder)
