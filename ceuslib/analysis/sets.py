@@ -276,7 +276,7 @@ def analysis_set(
         the reference-region curves and each examination's display settings.  A cohort
         without curves whose study has ``parameters.csv`` (perfusion parameters another
         program computed, e.g. VueBox) takes them from that file instead
-        (:func:`ceuslib.cohort.parameters.parameter_fits`).
+        (:func:`ceuslib.cohort.parameter_fits`).
     model : str
         The bolus model used when the curves are fitted here.
 

@@ -9,12 +9,15 @@
   Package generated from it, in :mod:`ceuslib.cohort.dictionary` and
   :mod:`ceuslib.cohort.datapackage`), reporting every problem at once.
 - :func:`fit_cohort_curves` fits every curve of a cohort with ``ceuslib.perfusion``, with
-  amplitude ratios to the reference region of the same clip.
+  amplitude ratios to the reference region of the same clip; :func:`parameter_fits` turns a
+  study's ``parameters.csv`` (parameters another program computed) into the same table, and
+  :func:`fitted_parameters` writes a cohort's own fits in that file's form.
 """
 
 from ceuslib.cohort.dictionary import ColumnSpec, columns, data_dictionary
 from ceuslib.cohort.fitting import fit_cohort_curves
 from ceuslib.cohort.model import Cohort
+from ceuslib.cohort.parameters import fitted_parameters, parameter_fits
 from ceuslib.cohort.read import CohortWarning, read_cohort
 from ceuslib.cohort.scenario import Scenario
 from ceuslib.cohort.simulate import DEFAULT_PATIENTS, DEFAULT_SEED, simulate_cohort
@@ -29,6 +32,8 @@ __all__ = [
     "columns",
     "data_dictionary",
     "fit_cohort_curves",
+    "fitted_parameters",
+    "parameter_fits",
     "read_cohort",
     "simulate_cohort",
 ]
