@@ -1,6 +1,6 @@
 """The whole test suite, in the order ``make test`` runs it.
 
-1. ``unit``: pytest on ``tests/`` and the doctests of ``ceuslib``.
+1. ``unit``: pytest on ``tests/`` and the doctests of ``ceuslib``, one worker per core.
 2. ``chapters``: every chapter listed in ``_toc.yml`` executed cell by cell
    (``tools/execute_chapters.py``) on the shipped cohort (into ``_build/lab``, with every
    ``{eval}`` value stored for JupyterLab) and on the generated cohorts of
@@ -54,7 +54,8 @@ def pytest(args: list[str], report: str) -> int:
 
 
 def step_unit() -> int:
-    return pytest([], "unit.xml")
+    # One worker per core (pytest-xdist): the tests are independent and the step is CPU-bound.
+    return pytest(["-n", "auto"], "unit.xml")
 
 
 def step_chapters() -> int:
