@@ -13,18 +13,40 @@ import contextlib
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 from scipy.optimize import brentq
 
 import ceuslib
-from ceuslib.analysis import analysis_set, exclusions_table
+from ceuslib import accuracy as acc
+from ceuslib.analysis import (
+    CEUS_READING,
+    CT_MRI_READING,
+    analysis_set,
+    exclusions_table,
+    primary_score,
+    score_values,
+    side_level,
+)
 from ceuslib.cli import main as ceuslib_command
 from ceuslib.cohort import Scenario, data_dictionary, read_cohort, simulate_cohort
 from ceuslib.cohort.eligibility import screen, stard_flow
 from ceuslib.cohort.scenario_file import read_scenario, with_overrides
 from ceuslib.datasets import SYNTHETIC_DIR
+from ceuslib.decision import (
+    bootstrap_cutpoint,
+    choose_cutpoint,
+    decision_curve,
+    detectable_residual_risk,
+    evaluate_policy,
+    fit_risk_model,
+    patient_table,
+    peak_enhancement,
+    prevalence_shift,
+)
 from ceuslib.errors import DataError
 from ceuslib.report import build_report
 
@@ -227,3 +249,200 @@ def test_reproduce_report_refuses_a_folder_it_did_not_create(rehearsal, tmp_path
 def test_reproduce_version_is_the_citation_version() -> None:
     citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert str(citation["version"]) == ceuslib.__version__
+
+
+# --- accuracy, decision ------------------------------------------------------------------
+# The two statistics chapters word every data-dependent sentence from the data; these tests
+# hold the shipped cohort to the wording its pages print, and check the statements about
+# methods that the chapters make with fixed words.
+
+PREV_NODAL, PREV_PCR = 1 - 0.537, 1 - 0.37  # Ning 2025 nodal CR; Cao 2025 pooled pCR
+
+
+def _coverage(method: str, n: int, true_p: np.ndarray) -> np.ndarray:
+    x = np.arange(n + 1)
+    low, high = acc.proportion_ci(x, np.full_like(x, n), method=method)
+    inside = (low[None, :] <= true_p[:, None]) & (true_p[:, None] <= high[None, :])
+    return (stats.binom.pmf(x[None, :], n, true_p[:, None]) * inside).sum(axis=1)
+
+
+def test_accuracy_wald_interval_under_covers_near_full_sensitivity() -> None:
+    true_se = np.linspace(0.50, 0.995, 400)
+    high = true_se >= 0.85
+    wald, wilson = _coverage("wald", 20, true_se), _coverage("wilson", 20, true_se)
+    assert wald[high].mean() < 0.90  # "only ... of the time on average"
+    assert true_se[np.argmin(wald)] >= 0.85  # "at worst" refers to that range
+    assert abs(wilson.mean() - 0.95) < 0.015
+    assert _coverage("clopper-pearson", 20, true_se).min() >= 0.95 - 1e-12  # "never falls below"
+    # The exact coverage agrees with a seeded simulation (Wald, Se = 0.9, n = 20).
+    draws = np.random.default_rng(2026).binomial(20, 0.9, size=20_000)
+    low, upper = acc.proportion_ci(draws, np.full_like(draws, 20), method="wald")
+    exact = _coverage("wald", 20, np.array([0.9]))[0]
+    simulated = np.mean((low <= 0.9) & (0.9 <= upper))
+    assert abs(simulated - exact) < 4 * np.sqrt(exact * (1 - exact) / draws.size)
+
+
+def _metrics(aset, level: str, reading=CEUS_READING):
+    cells = acc.confusion_counts(aset.truth(level), aset.calls(level, reading))
+    return cells, acc.diagnostic_metrics(**cells)
+
+
+def test_accuracy_node_and_patient_tables_read_as_the_shipped_chapter(shipped_set) -> None:
+    _, node = _metrics(shipped_set, "node")
+    width = node.loc["sensitivity", "ci_high"] - node.loc["sensitivity", "ci_low"]
+    assert width > 0.10  # "more than ten percentage points wide"
+    cells, patient = _metrics(shipped_set, "patient")
+    # "The sensitivity per neck is higher than ... and the specificity ... lower than"
+    assert patient.loc["sensitivity", "estimate"] > node.loc["sensitivity", "estimate"] + 0.005
+    assert patient.loc["specificity", "estimate"] < node.loc["specificity", "estimate"] - 0.005
+    at = acc.predictive_values(**cells, prevalence=[PREV_NODAL, PREV_PCR])
+    assert at.loc[0, "npv"] > at.loc[1, "npv"]  # the NPV falls as the prevalence rises
+    assert 1 - at.loc[1, "npv_high"] > 0.20  # at 63% the risk is "above" 20%
+    grid = acc.predictive_values(**cells, prevalence=np.linspace(0.01, 0.99, 981))
+    assert grid.loc[grid["npv"] >= 0.90, "prevalence"].max() < PREV_NODAL  # exercise 2: "below"
+
+
+def test_accuracy_primary_parameter_beats_size_on_the_shipped_nodes(shipped_set) -> None:
+    primary = primary_score(shipped_set)
+    assert primary.column == "pe_ratio"
+    curves = shipped_set.curve_level()
+    test = acc.clustered_delong_test(
+        curves["truth"].astype(bool),
+        curves["pe_ratio"],
+        curves["short_axis_mm"],
+        curves["patient_id"],
+        direction=("higher", "higher"),
+    )
+    assert test.ci_low > 0  # "the primary parameter is better than the short axis"
+    design = acc.clustered_roc_auc(curves["truth"].astype(bool), curves["pe_ratio"],
+                                   curves["patient_id"]).design_effect  # fmt: skip
+    assert 0.7 < design < 1.3  # "a ratio near or even below 1 is sampling noise"
+
+
+def test_accuracy_ceus_against_ct_mri_as_the_rehearsal_reads(shipped_set) -> None:
+    nodes = shipped_set.node_level()
+    y = shipped_set.truth("node")
+    assert nodes["ct_mri_call"].isin(["positive", "negative"]).all()
+    paired = acc.compare_binary_tests(
+        y, shipped_set.calls("node"), shipped_set.calls("node", CT_MRI_READING)
+    )
+    assert paired.loc["specificity", "ci_low"] > 0  # CEUS specificity "higher than"
+    assert paired.loc["sensitivity", "ci_high"] < 0  # CEUS sensitivity "lower than"
+
+
+def test_accuracy_shipped_cohort_has_no_indeterminate_reading(shipped_set) -> None:
+    table = shipped_set.index_test_results("node")
+    assert table.loc["indeterminate", "total"] == 0  # "With none, the three tables coincide"
+
+
+def test_accuracy_ignoring_clustering_under_covers_in_the_chapter_simulation() -> None:
+    # The chapter's seeded experiment: 500 studies of 40 patients with 6 nodes each.
+    def sample(rng, n_patients, per_patient):
+        effect = np.repeat(rng.normal(size=n_patients), per_patient)
+        truth = rng.random(effect.size) < 1 / (1 + np.exp(-2.0 * effect))
+        score = 1.0 * truth + 1.0 * effect + rng.normal(size=effect.size)
+        return truth, score, np.repeat(np.arange(n_patients), per_patient)
+
+    rng = np.random.default_rng(20240813)
+    big_truth, big_score, _ = sample(rng, 200_000, 1)
+    true_auc = acc.roc_auc(big_truth, big_score).auc
+    naive = clustered = 0
+    effects = []
+    for _ in range(500):
+        truth, score, cluster = sample(rng, 40, 6)
+        a, b = acc.roc_auc(truth, score), acc.clustered_roc_auc(truth, score, cluster)
+        naive += a.ci_low <= true_auc <= a.ci_high
+        clustered += b.ci_low <= true_auc <= b.ci_high
+        effects.append(b.design_effect)
+    mc_se = np.sqrt(0.95 * 0.05 / 500)
+    assert naive / 500 < 0.95 - 2 * mc_se  # "contained the true AUC in only ..."
+    assert abs(clustered / 500 - 0.95) < 3 * mc_se  # "close to the nominal 95%"
+    assert np.median(effects) > 1.1
+
+
+@pytest.fixture(scope="module")
+def decision_data(shipped, shipped_set):
+    table = patient_table(shipped.patients, shipped.nodes)
+    values = score_values(shipped_set, primary_score(shipped_set))
+    table["score"] = values.groupby("patient_id")["score"].max()
+    analysed = table.dropna(subset=["score"])
+    return analysed, analysed["residual"].to_numpy().astype(int), analysed["score"].to_numpy()
+
+
+def test_decision_cutpoints_as_the_shipped_chapter_reads(decision_data) -> None:
+    _, y, score = decision_data
+    plain = choose_cutpoint(y, score, rule="min_sensitivity", target=0.90)
+    bound = choose_cutpoint(y, score, rule="min_sensitivity_lcb", target=0.90)
+    youden = choose_cutpoint(y, score, rule="youden")
+    se_low, _ = acc.proportion_ci(plain.tp, plain.tp + plain.fn)
+    assert plain.sensitivity >= 0.90 > se_low  # "reaches below 0.90"
+    assert bound.cutpoint < plain.cutpoint and bound.specificity < plain.specificity
+    assert youden.sensitivity >= 0.90  # "Here it happens to meet the target"
+    assert plain.npv > 0.80
+    boot = bootstrap_cutpoint(y, score, rule="min_sensitivity", target=0.90,
+                              n_resamples=2000, seed=20261126)  # fmt: skip
+    perf = boot.performance
+    assert perf.loc["sensitivity", "optimism"] > 0
+    assert perf.loc["sensitivity", "corrected"] < 0.90 <= perf.loc["sensitivity", "apparent"]
+    assert boot.cutpoint_ci[0] < boot.estimate.cutpoint <= boot.cutpoint_ci[1]
+    assert boot.n_failed == 0
+
+
+def test_decision_net_benefit_and_policy_as_the_shipped_chapter_reads(decision_data) -> None:
+    analysed, y, score = decision_data
+    boot = bootstrap_cutpoint(y, score, rule="min_sensitivity", target=0.90,
+                              n_resamples=2000, seed=20261126)  # fmt: skip
+    dissect = score >= boot.estimate.cutpoint
+    features = analysed[["score", "ceus_suspicion", "max_short_axis_mm", "hilum_absent"]].copy()
+    features["score"] = np.log(features["score"])
+    model = fit_risk_model(features, y, n_resamples=200, seed=1)
+    assert model.n_failed == 0 and model.performance.loc["auc", "optimism"] > 0
+    curve = decision_curve(
+        y,
+        {"CEUS rule": dissect.astype(float), "model": model.predict_risk(features)},
+        np.arange(5, 21) / 100,
+        n_resamples=1000,
+        seed=2,
+    )
+    table = curve.table.set_index(["threshold", "strategy"])
+    rule_20, rule_10 = table.loc[(0.20, "CEUS rule")], table.loc[(0.10, "CEUS rule")]
+    assert rule_20.net_benefit > table.loc[(0.20, "dissect all"), "net_benefit"] > 0
+    assert rule_10.avoided_per_100 < rule_20.avoided_per_100  # "the reduction shrinks"
+    assert rule_20.avoided_ci_low <= 0 and rule_10.avoided_ci_low <= 0  # "neither excludes"
+    policy = evaluate_policy(y, dissect=dissect, residual_nodes=analysed["nodes_positive"],
+                             n_resamples=2000, seed=3)  # fmt: skip
+    t = policy.table
+    assert t.loc["risk_if_observed", "ci_high"] > 0.10  # "cannot show ... below 10%"
+    assert t.loc["residual_patients_left", "estimate"] < t.loc["dissections_avoided", "estimate"]
+    band = prevalence_shift(policy, np.linspace(0.30, 0.75, 46)).sort_values("prevalence")
+    assert np.all(np.diff(band["risk_if_observed"]) > 0)  # the risk rises with prevalence
+
+
+def test_decision_sides_and_sample_size_as_the_shipped_chapter_reads(shipped_set) -> None:
+    sides = side_level(shipped_set)
+    assert len(sides) > 0 and sides["residual"].any() and (~sides["residual"]).any()
+    share = (~sides["positive"]).mean()
+    bound = detectable_residual_risk(round(200 * share), 0.05, cluster_size=2, icc=0.3)
+    assert 0.10 < bound < 0.20  # "enough to show ... below 20%, not below 10%"
+
+
+def test_decision_simulated_model_flatters_itself() -> None:
+    def inputs(cohort):
+        t = patient_table(cohort.patients, cohort.nodes, peak=peak_enhancement(cohort.tics))
+        t = t.dropna(subset=["max_peak"])
+        x = t[["max_peak", "ceus_suspicion", "max_short_axis_mm", "hilum_absent"]].copy()
+        x["max_peak"] = np.log(x["max_peak"])
+        return x, t["residual"].to_numpy()
+
+    from ceuslib.decision import calibration_slope_intercept
+
+    x_study, y_study = inputs(simulate_cohort(100, seed=7))
+    x_new, y_new = inputs(simulate_cohort(2000, seed=8))
+    model = fit_risk_model(x_study, y_study, n_resamples=200, seed=9)
+    risk = model.predict_risk(x_new)
+    perf = model.performance
+    assert acc.roc_auc(y_new, risk).auc < perf.loc["auc", "apparent"]
+    assert perf.loc["auc", "corrected"] < perf.loc["auc", "apparent"]
+    assert perf.loc["calibration_slope", "corrected"] < 1
+    assert calibration_slope_intercept(y_new, risk).slope < 1  # "too extreme"
+    assert abs(perf.loc["calibration_slope", "apparent"] - 1) < 1e-3

@@ -4,7 +4,9 @@
   their directions, stated once;
 - :mod:`ceuslib.analysis.sets`: :func:`analysis_set`, which nodes and patients enter each
   analysis and why the others do not;
-- :mod:`ceuslib.analysis.tables`: the accuracy, ROC, decision and exclusion tables.
+- :mod:`ceuslib.analysis.tables`: the accuracy, ROC, decision and exclusion tables;
+- :mod:`ceuslib.analysis.sides`: the side of the neck as the unit of the decision, and the
+  pre-specified primary score.
 """
 
 from ceuslib.analysis.definitions import (
@@ -18,6 +20,7 @@ from ceuslib.analysis.definitions import (
     suspicion_score,
 )
 from ceuslib.analysis.sets import POPULATIONS, REASONS, AnalysisSet, analysis_set
+from ceuslib.analysis.sides import PRIMARY_SCORES, primary_score, side_level
 from ceuslib.analysis.tables import (
     DEFAULT_SEED,
     accuracy_table,
@@ -32,6 +35,7 @@ __all__ = [
     "CT_MRI_READING",
     "DEFAULT_SEED",
     "POPULATIONS",
+    "PRIMARY_SCORES",
     "READINGS",
     "REASONS",
     "SCORES",
@@ -43,7 +47,9 @@ __all__ = [
     "analysis_set",
     "decision_table",
     "exclusions_table",
+    "primary_score",
     "roc_table",
     "score_values",
+    "side_level",
     "suspicion_score",
 ]

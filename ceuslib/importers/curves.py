@@ -56,7 +56,7 @@ class CurveFile:
         The name of the reference curve.
     settings : pandas.DataFrame or None
         ``dynamic_range_db`` and ``saturation_level`` per curve (gray levels), as
-        :func:`ceuslib.cohort.fitting.acquisition` gives them.
+        ``ceuslib.cohort.fitting.acquisition`` gives them.
     """
 
     tics: pd.DataFrame = field(repr=False)
