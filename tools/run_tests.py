@@ -7,7 +7,9 @@
    ``tools/cohorts.QUICK``; a cell that raises or an ``{eval}`` that cannot be computed
    fails, and so does a table a chapter shares with ``ceuslib report`` that differs from
    the report's on the same data.
-3. ``book``: a clean build (``_build`` removed first) with warnings as errors.
+3. ``book``: a clean build (``_build`` removed first) with warnings as errors; when the
+   chapters step runs too, the build starts first and runs beside it (its log is printed
+   when it is waited for).
 4. ``site``: pytest checks on the built HTML (``tests/site``).
 5. ``browser``: every page opened in headless Chromium (``tests/browser``); screenshots are
    kept in ``_build/reports/screenshots``.
@@ -114,10 +116,30 @@ def write_junit(path: Path, suite: str, cases: list[tuple[str, float, list[str]]
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
-def step_book() -> int:
+def start_book() -> subprocess.Popen:
+    """Start the clean, strict book build; its output goes to ``_build/reports/book.log``.
+
+    The build folders it removes first are its own; the chapters step writes elsewhere
+    (``_build/lab``, ``_build/cohorts``), so the two can run side by side.
+    """
     for name in ("html", ".doctrees", "jupyter_execute", ".jupyter_cache"):
         shutil.rmtree(BUILD / name, ignore_errors=True)
-    return run([str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"])
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    cmd = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+    print("+", " ".join(cmd), f"> {(REPORTS / 'book.log').relative_to(ROOT)}", flush=True)
+    with (REPORTS / "book.log").open("w", encoding="utf-8") as log:
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def finish_book(build: subprocess.Popen) -> int:
+    """Wait for the book build, print its log, return its exit code."""
+    code = build.wait()
+    print((REPORTS / "book.log").read_text(encoding="utf-8"), end="", flush=True)
+    return code
+
+
+def step_book() -> int:
+    return finish_book(start_book())
 
 
 def step_site() -> int:
@@ -162,9 +184,14 @@ def main(argv: list[str]) -> int:
         if report.stem in steps:
             report.unlink()
     status = {}
+    # The book build runs one process; beside the chapters step it uses the second core.
+    build = start_book() if {"chapters", "book"} <= set(steps) else None
     for step in steps:
         print(f"\n=== {step} ===", flush=True)
-        status[step] = globals()[f"step_{step}"]()
+        if step == "book" and build is not None:
+            status[step] = finish_book(build)
+        else:
+            status[step] = globals()[f"step_{step}"]()
         if step == "book" and status[step]:
             print("the book build failed: skipping the checks on the HTML", flush=True)
             break

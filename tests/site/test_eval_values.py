@@ -24,6 +24,11 @@ from execute_chapters import eval_occurrences  # noqa: E402
 LAB = ROOT / "_build" / "lab"
 
 
+#: What Sphinx's smart quotes make of the characters of a value (docutils ``smartquotes``);
+#: the page shows the typographic form, the notebook keeps the typed one.
+SMART = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _shown(result: dict) -> str:
     text = result.get("data", {}).get("text/plain", "")
     try:  # a plain str shows as its repr; MyST renders the text itself
@@ -51,9 +56,9 @@ def test_every_eval_value_is_stored_and_printed_by_the_book(notebook: Path, site
     page = site / "book" / f"{notebook.stem}.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     printed = [
-        span.get_text()
+        span.get_text().translate(SMART)
         for span in soup.select("article span.output")
         if span.find_parent(["pre", "div"], class_="cell_output") is None
     ]
-    stored = [_shown(result) for _, result in occurrences]
+    stored = [_shown(result).translate(SMART) for _, result in occurrences]
     assert printed == stored, f"{notebook.stem}: the book prints other values than the run"
