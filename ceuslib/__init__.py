@@ -6,7 +6,10 @@ time-intensity curves, and the diagnostic-accuracy and decision statistics the b
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ceuslib.deprecation import install_moved_modules
 from ceuslib.errors import DataError, Problem
+
+install_moved_modules()  # the old module names of ceuslib.deprecation.MOVED, for one release
 
 try:
     __version__ = version("ceuslib")
