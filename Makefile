@@ -4,7 +4,7 @@
 #   make test    unit tests + doctests, every chapter executed (shipped and generated cohorts),
 #                a clean -W book build, HTML
 #                checks, every page in headless Chromium (installed from Debian when missing)
-#   make test-cohorts  every chapter executed on twenty-one generated cohorts (not in make test)
+#   make test-cohorts  every chapter executed on twenty-two generated cohorts (not in make test)
 #   make lint    ruff on the library, tests, tools and benchmarks; the public API's numpydoc
 #                docstrings and type hints (tools/check_api.py)
 #   make bench   the performance benchmarks (ratios measured side by side)

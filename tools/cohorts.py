@@ -3,7 +3,7 @@
 ``python tools/cohorts.py`` (the ``cohorts`` step of ``make test``) simulates the cohorts of
 :data:`QUICK` into ``_build/cohorts/<name>/data`` and executes every chapter on each with
 ``tools/execute_chapters.py``; ``python tools/cohorts.py --sweep`` (``make test-cohorts``) runs
-the twenty-one of :data:`SWEEP`.  A chapter that raises on a valid cohort, or an ``{eval}`` value
+the twenty-two of :data:`SWEEP`.  A chapter that raises on a valid cohort, or an ``{eval}`` value
 it cannot compute, fails the step.  Each cohort is first checked with ``read_cohort``, as
 ``ceuslib validate`` would.
 """
@@ -63,16 +63,18 @@ class CohortSpec:
 
 
 QUICK: tuple[CohortSpec, ...] = (
-    CohortSpec("pilot-low-prevalence", 30, 12, {"prevalence": 0.15}),
-    CohortSpec("weak-signal", 80, 4242, {"signal": 0.2}),
+    CohortSpec("pilot-weak-signal", 30, 12, {"prevalence": 0.15, "signal": 0.2}),
     CohortSpec("no-curves-one-node", 100, 7, {"nodes_per_patient": 1}, curves=False),
     CohortSpec("parameters-only", 60, 21, parameters_only=True),
 )
-"""The cohorts of ``make test``: a pilot of 30 with low prevalence, a weak CEUS signal, readings
-without curves with one node per patient, and a study with another program's perfusion parameters (``parameters.csv``) but no curves."""
+"""The cohorts of ``make test``: a pilot of 30 with low prevalence and a weak CEUS signal,
+readings without curves with one node per patient, and a study with another program's
+perfusion parameters (``parameters.csv``) but no curves."""
 
 SWEEP: tuple[CohortSpec, ...] = (
     *QUICK,
+    CohortSpec("pilot-low-prevalence", 30, 12, {"prevalence": 0.15}),
+    CohortSpec("weak-signal", 80, 4242, {"signal": 0.2}),
     CohortSpec("large-high-prevalence", 500, 13, {"prevalence": 0.8}),
     *(
         CohortSpec(f"sweep-{seed}", patients, seed, overrides, curves)
@@ -96,7 +98,7 @@ SWEEP: tuple[CohortSpec, ...] = (
         )
     ),
 )
-"""Twenty-one cohorts for ``make test-cohorts``."""
+"""Twenty-two cohorts for ``make test-cohorts``."""
 
 
 def compare_with_report(data: Path, lab: Path) -> list[str]:
@@ -175,7 +177,7 @@ def run(specs: tuple[CohortSpec, ...], workers: int) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sweep", action="store_true", help="the twenty-one cohorts of SWEEP")
+    parser.add_argument("--sweep", action="store_true", help="the twenty-two cohorts of SWEEP")
     parser.add_argument("--only", nargs="*", help="names of cohorts to run")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
