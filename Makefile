@@ -1,9 +1,10 @@
 # The book and its library: every target sets itself up on a fresh machine with Python >= 3.11.
 #   make book    build the HTML book (chapters executed) into _build/html; with DATA=DIR, on a
 #                study's own files into _build/<name>
-#   make test    unit tests + doctests, every chapter under nbval, a clean -W book build, HTML
+#   make test    unit tests + doctests, every chapter executed (shipped and generated cohorts),
+#                a clean -W book build, HTML
 #                checks, every page in headless Chromium (installed from Debian when missing)
-#   make test-cohorts  every chapter executed on twenty generated cohorts (not in make test)
+#   make test-cohorts  every chapter executed on twenty-two generated cohorts (not in make test)
 #   make lint    ruff on the library, tests, tools and benchmarks; the public API's numpydoc
 #                docstrings and type hints (tools/check_api.py)
 #   make bench   the performance benchmarks (ratios measured side by side)
@@ -24,7 +25,7 @@ CFF_STAMP := $(CFF_VENV)/.installed
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test test-cohorts unit nbval book-strict site-check browser-check pdf lint bench lab lock clean distclean
+.PHONY: book test test-cohorts unit chapters book-strict site-check browser-check pdf lint bench lab lock clean distclean
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed; set PYTHON=...")'
@@ -58,8 +59,8 @@ unit: $(STAMP) $(CFF_STAMP)
 test-cohorts: $(STAMP)
 	$(BIN)/python tools/cohorts.py --sweep
 
-nbval: $(STAMP)
-	$(BIN)/python tools/run_tests.py nbval
+chapters: $(STAMP)
+	$(BIN)/python tools/run_tests.py chapters
 
 book-strict: $(STAMP)
 	$(BIN)/python tools/run_tests.py book

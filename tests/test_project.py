@@ -113,20 +113,20 @@ def test_every_figure_cell_declares_alt_text(root: Path) -> None:
                 assert re.search(r"\balt:\s*\S", cell), f"{chapter.name}: figure without alt"
 
 
-def test_nbval_report_detects_chapters_that_did_not_run(tmp_path: Path) -> None:
-    report = tmp_path / "nbval.xml"
-    report.write_text(
-        '<testsuites><testsuite tests="3" failures="1">'
-        '<testcase classname="_build.nbval.intro.ipynb" name="Cell 0"/>'
-        '<testcase classname="_build.nbval.perfusion.ipynb" name="Cell 0">'
-        '<failure message="boom"/></testcase>'
-        "</testsuite></testsuites>"
+def test_chapter_runs_are_reported_as_junit(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    report = tmp_path / "chapters.xml"
+    run_tests.write_junit(
+        report,
+        "chapters",
+        [("intro[shipped]", 1.5, []), ("data[pilot]", 2.0, ["data.md, cell 3: x"])],
     )
-    notebooks = [tmp_path / "intro.ipynb", tmp_path / "perfusion.ipynb", tmp_path / "x.ipynb"]
-    assert run_tests.chapters_without_cells(report, notebooks) == ["perfusion.ipynb", "x.ipynb"]
-    assert run_tests.chapters_without_cells(tmp_path / "absent.xml", notebooks[:1]) == [
-        "intro.ipynb"
-    ]
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert failed == ["data[pilot]"]
+    assert run_tests.summary(["chapters"]) is not None
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -76,7 +76,7 @@ class BuildFailed(Exception):
 
 def slug(path: Path) -> str:
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.name).strip("-.")
-    if not name or name in {"html", "singlehtml", "reports", "nbval", "jupyter_execute"}:
+    if not name or name in {"html", "singlehtml", "reports", "lab", "cohorts", "jupyter_execute"}:
         name = f"data-{name or 'root'}"
     return name
 

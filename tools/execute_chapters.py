@@ -56,6 +56,7 @@ class ChapterRun:
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     data: str = ""
+    glue: dict[str, str] = field(default_factory=dict)
 
 
 def eval_expressions(source: str) -> list[str]:
@@ -94,6 +95,37 @@ def _evaluate(client, expression: str, timeout: int) -> dict:
     return result
 
 
+def glued_values(cell) -> dict[str, str]:
+    """The values a code cell glued (``myst_nb.glue``): name -> ``text/plain``."""
+    out = {}
+    for output in cell.get("outputs", []):
+        record = (output.get("metadata") or {}).get("scrapbook")
+        if output.get("output_type") == "display_data" and record:
+            prefix = record.get("mime_prefix", "")
+            out[record["name"]] = (output.get("data") or {}).get(f"{prefix}text/plain", "")
+    return out
+
+
+def eval_occurrences(notebook) -> list[tuple[str, dict]]:
+    """Every ``{eval}`` of an executed notebook in reading order, with its stored result.
+
+    Each occurrence (an expression used twice is listed twice) is paired with the result
+    kept in its cell's ``user_expressions``; ``{}`` where none was stored.
+    """
+    out = []
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        stored = {
+            item["expression"]: item["result"]
+            for item in cell.get("metadata", {}).get(USER_EXPRESSIONS, [])
+        }
+        for match in EVAL_ROLE.finditer(cell.source):
+            expression = match.group(1).strip()
+            out.append((expression, stored.get(expression, {})))
+    return out
+
+
 def shared_tables_folder(notebook: Path) -> Path:
     """Where the shared tables of an executed notebook are saved (``<stem>.tables``)."""
     return notebook.with_suffix(".tables")
@@ -128,6 +160,8 @@ def execute_chapter(source: Path, out: Path, data: Path | None, timeout: int = 6
     notebook = jupytext.read(source)
     if data is not None:
         os.environ["CEUSLIB_DATA"] = str(data)
+    else:  # a pool worker may have run another cohort before
+        os.environ.pop("CEUSLIB_DATA", None)
     with tempfile.TemporaryDirectory() as workdir:
         client = NotebookClient(
             notebook,
@@ -141,6 +175,7 @@ def execute_chapter(source: Path, out: Path, data: Path | None, timeout: int = 6
                     run.cells += 1
                     try:
                         client.execute_cell(cell, index)
+                        run.glue.update(glued_values(cell))
                     except CellExecutionError as error:
                         last = ANSI.sub("", str(error)).strip().splitlines()[-1:] or ["error"]
                         run.failures.append(f"{source.name}, cell {index}: {last[0]}")

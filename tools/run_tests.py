@@ -1,9 +1,15 @@
 """The whole test suite, in the order ``make test`` runs it.
 
-1. ``unit``: pytest on ``tests/`` and the doctests of ``ceuslib``.
-2. ``nbval``: every chapter listed in ``_toc.yml`` converted with jupytext to a temporary
-   ``.ipynb`` and executed with ``pytest --nbval-lax``; a chapter that ran no cell fails.
-3. ``book``: a clean build (``_build`` removed first) with warnings as errors.
+1. ``unit``: pytest on ``tests/`` and the doctests of ``ceuslib``, one worker per core.
+2. ``chapters``: every chapter listed in ``_toc.yml`` executed cell by cell
+   (``tools/execute_chapters.py``) on the shipped cohort (into ``_build/lab``, with every
+   ``{eval}`` value stored for JupyterLab) and on the generated cohorts of
+   ``tools/cohorts.QUICK``; a cell that raises or an ``{eval}`` that cannot be computed
+   fails, and so does a table a chapter shares with ``ceuslib report`` that differs from
+   the report's on the same data.
+3. ``book``: a clean build (``_build`` removed first) with warnings as errors; when the
+   chapters step runs too, the build starts first and runs beside it (its log is printed
+   when it is waited for).
 4. ``site``: pytest checks on the built HTML (``tests/site``).
 5. ``browser``: every page opened in headless Chromium (``tests/browser``); screenshots are
    kept in ``_build/reports/screenshots``.
@@ -28,9 +34,9 @@ from toc import toc_chapters  # noqa: E402
 
 BUILD = ROOT / "_build"
 REPORTS = BUILD / "reports"
-NBVAL_DIR = BUILD / "nbval"
+LAB = BUILD / "lab"
 BIN = Path(sys.executable).parent
-STEPS = ("unit", "nbval", "book", "site", "browser")
+STEPS = ("unit", "chapters", "book", "site", "browser")
 
 
 def run(cmd: list[str]) -> int:
@@ -50,59 +56,90 @@ def pytest(args: list[str], report: str) -> int:
 
 
 def step_unit() -> int:
-    return pytest([], "unit.xml")
+    # One worker per core (pytest-xdist): the tests are independent and the step is CPU-bound.
+    return pytest(["-n", "auto"], "unit.xml")
 
 
-def step_nbval() -> int:
-    shutil.rmtree(NBVAL_DIR, ignore_errors=True)
-    NBVAL_DIR.mkdir(parents=True)
-    notebooks = []
-    for chapter in toc_chapters(ROOT):
-        target = NBVAL_DIR / f"{chapter.stem}.ipynb"
-        code = run(
-            [str(BIN / "jupytext"), "--quiet", "--to", "ipynb", "-o", str(target), str(chapter)]
-        )
-        if code:
-            return code
-        notebooks.append(target)
-    code = pytest(
-        [
-            "--nbval-lax",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "nbval_glue",
-            "-o",
-            "addopts=",
-            "-o",
-            "doctest_optionflags=",
-            *map(str, notebooks),
-        ],
-        "nbval.xml",
+def step_chapters() -> int:
+    """Execute every chapter on the shipped cohort and on the quick generated cohorts."""
+    import json
+    import time
+
+    import cohorts
+    import execute_chapters
+
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(LAB, ignore_errors=True)
+    chapters = toc_chapters(ROOT)
+    jobs = [(c, LAB / f"{c.stem}.ipynb", None) for c in chapters]
+    folders = {"shipped": (cohorts.SHIPPED, LAB)}
+    for spec in cohorts.QUICK:
+        data, lab = cohorts.prepare(spec)
+        folders[spec.name] = (data, lab)
+        jobs += [(c, lab / f"{c.stem}.ipynb", data) for c in cohorts.reads_data(chapters)]
+    start = time.perf_counter()
+    runs = execute_chapters.run_all(jobs, workers=min(2, os.cpu_count() or 1))
+    print(f"{len(runs)} chapter runs in {time.perf_counter() - start:.0f} s", flush=True)
+    glue = {run.chapter: run.glue for run in runs if run.data == "the shipped cohort" and run.glue}
+    (REPORTS / "glue-executed.json").write_text(json.dumps(glue, indent=1, sort_keys=True))
+    cases = []
+    for run in runs:
+        name = "shipped" if run.data == "the shipped cohort" else Path(run.data).parent.name
+        cases.append((f"{run.chapter}[{name}]", run.seconds, run.failures))
+    for name, (data, lab) in folders.items():
+        differences = cohorts.compare_with_report(data, lab)
+        cases.append((f"shared tables[{name}]", 0.0, differences))
+        for difference in differences:
+            print(f"FAILED {name}: {difference}", flush=True)
+    write_junit(REPORTS / "chapters.xml", "chapters", cases)
+    return 1 if any(failures for _, _, failures in cases) else 0
+
+
+def write_junit(path: Path, suite: str, cases: list[tuple[str, float, list[str]]]) -> None:
+    """A JUnit report with one test case per ``(name, seconds, failures)``."""
+    root = ET.Element(
+        "testsuites",
     )
-    missing = chapters_without_cells(REPORTS / "nbval.xml", notebooks)
-    for name in missing:
-        print(f"FAILED {name}: listed in _toc.yml but no cell of it was executed", flush=True)
-    return code or (1 if missing else 0)
+    element = ET.SubElement(
+        root,
+        "testsuite",
+        name=suite,
+        tests=str(len(cases)),
+        failures=str(sum(1 for _, _, failures in cases if failures)),
+        errors="0",
+        skipped="0",
+    )
+    for name, seconds, failures in cases:
+        case = ET.SubElement(element, "testcase", classname=suite, name=name, time=f"{seconds:.1f}")
+        if failures:
+            ET.SubElement(case, "failure", message=failures[0]).text = "\n".join(failures)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
-def chapters_without_cells(report: Path, notebooks: list[Path]) -> list[str]:
-    """Names of the notebooks that have no passing test case in a JUnit report."""
-    if not report.exists():
-        return [nb.name for nb in notebooks]
-    executed = set()
-    for case in ET.parse(report).getroot().iter("testcase"):
-        if list(case):  # a failure, error or skipped child: this cell did not pass
-            continue
-        classname = case.get("classname", "")  # e.g. "_build.nbval.intro.ipynb"
-        executed.add(classname.removesuffix(".ipynb").rsplit(".", 1)[-1])
-    return [nb.name for nb in notebooks if nb.stem not in executed]
+def start_book() -> subprocess.Popen:
+    """Start the clean, strict book build; its output goes to ``_build/reports/book.log``.
+
+    The build folders it removes first are its own; the chapters step writes elsewhere
+    (``_build/lab``, ``_build/cohorts``), so the two can run side by side.
+    """
+    for name in ("html", ".doctrees", "jupyter_execute", ".jupyter_cache"):
+        shutil.rmtree(BUILD / name, ignore_errors=True)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    cmd = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+    print("+", " ".join(cmd), f"> {(REPORTS / 'book.log').relative_to(ROOT)}", flush=True)
+    with (REPORTS / "book.log").open("w", encoding="utf-8") as log:
+        return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def finish_book(build: subprocess.Popen) -> int:
+    """Wait for the book build, print its log, return its exit code."""
+    code = build.wait()
+    print((REPORTS / "book.log").read_text(encoding="utf-8"), end="", flush=True)
+    return code
 
 
 def step_book() -> int:
-    for name in ("html", ".doctrees", "jupyter_execute", ".jupyter_cache"):
-        shutil.rmtree(BUILD / name, ignore_errors=True)
-    return run([str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"])
+    return finish_book(start_book())
 
 
 def step_site() -> int:
@@ -147,9 +184,14 @@ def main(argv: list[str]) -> int:
         if report.stem in steps:
             report.unlink()
     status = {}
+    # The book build runs one process; beside the chapters step it uses the second core.
+    build = start_book() if {"chapters", "book"} <= set(steps) else None
     for step in steps:
         print(f"\n=== {step} ===", flush=True)
-        status[step] = globals()[f"step_{step}"]()
+        if step == "book" and build is not None:
+            status[step] = finish_book(build)
+        else:
+            status[step] = globals()[f"step_{step}"]()
         if step == "book" and status[step]:
             print("the book build failed: skipping the checks on the HTML", flush=True)
             break

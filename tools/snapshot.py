@@ -5,7 +5,8 @@
 - ``tests/reference/snapshot/report/*.csv``: the tables of ``ceuslib report data/synthetic``
   (default seed and resamples), compared byte for byte by ``tests/test_snapshot.py``;
 - ``tests/reference/snapshot/glue.json``: every value the chapters glue, copied from the
-  last nbval run (``_build/reports/glue-nbval.json``, written by ``make test``), compared by
+  last execution of the chapters (``_build/reports/glue-executed.json``, written by
+  ``make test``), compared by
   ``tests/site/test_glue_snapshot.py``;
 - ``tests/reference/snapshot/printed.json``: every number the built book prints inline
   (``{glue}`` and ``{eval}`` values, in page order), read from the last book build
@@ -25,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT = ROOT / "tests" / "reference" / "snapshot"
-GLUE_RUN = ROOT / "_build" / "reports" / "glue-nbval.json"
+GLUE_RUN = ROOT / "_build" / "reports" / "glue-executed.json"
 
 
 def record_report() -> list[str]:

@@ -1,6 +1,7 @@
 """Every number the chapters glue on the shipped cohort is the recorded one.
 
-Compares the values of the last nbval run (``_build/reports/glue-nbval.json``) with
+Compares the values of the last execution of the chapters
+(``_build/reports/glue-executed.json``) with
 ``tests/reference/snapshot/glue.json``; a deliberate change is recorded again with
 ``python tools/snapshot.py`` and explained in the commit.
 """
@@ -13,13 +14,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUN = ROOT / "_build" / "reports" / "glue-nbval.json"
+RUN = ROOT / "_build" / "reports" / "glue-executed.json"
 SNAPSHOT = ROOT / "tests" / "reference" / "snapshot" / "glue.json"
 
 
 def test_glued_values_are_the_recorded_ones() -> None:
     if not RUN.is_file():
-        pytest.fail(f"{RUN} is missing: the nbval step writes it")
+        pytest.fail(f"{RUN} is missing: the chapters step writes it")
     run, recorded = json.loads(RUN.read_text()), json.loads(SNAPSHOT.read_text())
     assert sorted(run) == sorted(recorded), "the chapters glued in the run differ"
     changed = [

@@ -164,8 +164,8 @@ def test_glued_numbers_are_rendered(site: Path) -> None:
 
 
 def test_two_executions_glue_identical_numbers(site: Path) -> None:
-    """The nbval run and the book build execute every chapter separately; same numbers."""
-    nbval = json.loads((ROOT / "_build" / "reports" / "glue-nbval.json").read_text())
+    """The chapters step and the book build execute every chapter separately; same numbers."""
+    executed_glue = json.loads((ROOT / "_build" / "reports" / "glue-executed.json").read_text())
     executed = ROOT / "_build" / "jupyter_execute"
     built = {}
     for glue_file in sorted(executed.rglob("*.glue.json")):
@@ -174,11 +174,12 @@ def test_two_executions_glue_identical_numbers(site: Path) -> None:
             name: output["data"].get("text/plain", "")
             for name, output in json.loads(glue_file.read_text()).items()
         }
-        assert chapter in nbval, f"{chapter}: glued in the book build but not under nbval"
-        assert nbval[chapter] == built[chapter], f"{chapter}: glued values differ"
-    # Every chapter that glues under nbval glues in the book build too.  (The chapters print
-    # their numbers with {eval}; test_printed_snapshot.py checks those.)
-    assert sorted(c for c, values in nbval.items() if values) == sorted(
+        assert chapter in executed_glue, f"{chapter}: glued in the book build, not in the run"
+        assert executed_glue[chapter] == built[chapter], f"{chapter}: glued values differ"
+    # Every chapter that glues in the chapters step glues in the book build too.  (The
+    # chapters print their numbers with {eval}; tests/site/test_eval_values.py and
+    # test_printed_snapshot.py check those.)
+    assert sorted(c for c, values in executed_glue.items() if values) == sorted(
         c for c, values in built.items() if values
     )
 
