@@ -139,3 +139,25 @@ def test_tables_degrade_when_a_class_is_missing() -> None:
     tp, fn = patient.loc["sensitivity", ["tp", "fn"]]
     assert patient.loc["sensitivity", "estimate"] == tp / (tp + fn)
     assert patient.loc["sensitivity", "ci_low"] < patient.loc["sensitivity", "estimate"]
+
+
+def test_a_study_without_ct_mri_is_scored_on_ceus_alone(tmp_path) -> None:
+    # ct_mri_call is an optional column: without it the CT/MRI reading has no accuracy rows
+    # (it must not be scored as if every node had read negative) and CEUS is unchanged.
+    from ceuslib.analysis import CT_MRI_READING, accuracy_table
+    from ceuslib.cohort import read_cohort
+
+    full = simulate_cohort(40, seed=3)
+    full.write(tmp_path / "full")
+    nodes = pd.read_csv(tmp_path / "full" / "nodes.csv", dtype=str, keep_default_na=False)
+    full.write(tmp_path / "no_ct")
+    nodes.drop(columns="ct_mri_call").to_csv(tmp_path / "no_ct" / "nodes.csv", index=False)
+    with_ct = accuracy_table(analysis_set(read_cohort(tmp_path / "full")))
+    no_ct_set = analysis_set(read_cohort(tmp_path / "no_ct"))
+    without = accuracy_table(no_ct_set)
+    assert set(with_ct["test"]) == {"CEUS (centripetal filling)", CT_MRI_READING.label}
+    assert set(without["test"]) == {"CEUS (centripetal filling)"}
+    ceus = with_ct[with_ct["test"] != CT_MRI_READING.label].reset_index(drop=True)
+    pd.testing.assert_frame_equal(without, ceus)
+    assert not no_ct_set.read_by("node", CT_MRI_READING).any()
+    assert not no_ct_set.read_by("patient", CT_MRI_READING).any()

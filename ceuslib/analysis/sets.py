@@ -130,6 +130,31 @@ class AnalysisSet:
         frame = {"node": self.node_level, "curve": self.curve_level}[level]()
         return frame["truth"].to_numpy(dtype=bool)
 
+    def read_by(self, level: str, reading: Reading = CEUS_READING) -> np.ndarray:
+        """Where a reading gave a call on one analysis set (not missing, not indeterminate).
+
+        Every unit of the CEUS sets has a CEUS call; another reading (CT/MRI) may be absent
+        for some units or, when the study did not record it, for all.  Its accuracy is
+        computed on the units it read.
+
+        Parameters
+        ----------
+        level : {"node", "curve", "patient"}
+            The set, as in :meth:`truth`.
+        reading : Reading
+            The index test (CEUS by default).
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True where the reading called the unit positive or negative, in the set's order.
+        """
+        if level == "patient":
+            calls = self.patient_level()[f"call_{reading.key}"]
+            return calls.isin(["positive", "negative"]).to_numpy()
+        frame = {"node": self.node_level, "curve": self.curve_level}[level]()
+        return reading.interpretable(frame).to_numpy(dtype=bool)
+
     def calls(self, level: str, reading: Reading = CEUS_READING) -> np.ndarray:
         """A reading's positive calls on one analysis set.
 
@@ -377,9 +402,13 @@ def analysis_set(
     out["n_imaged"] = imaged.groupby("patient_id").size().reindex(out.index, fill_value=0)
     out["n_read"] = read.groupby("patient_id").size().reindex(out.index, fill_value=0)
     for reading in READINGS:
-        positive = read.groupby("patient_id")[f"positive_{reading.key}"].any()
+        # each reading calls a patient from the imaged nodes it could read (for CEUS, the
+        # readable nodes; a study without CT/MRI reads no node with it)
+        by_reading = imaged[reading.interpretable(imaged)]
+        n_read = by_reading.groupby("patient_id").size().reindex(out.index, fill_value=0)
+        positive = by_reading.groupby("patient_id")[f"positive_{reading.key}"].any()
         positive = positive.reindex(out.index, fill_value=False)
-        undecided = (out["n_imaged"] > out["n_read"]) & ~positive
+        undecided = (out["n_imaged"] > n_read) & ~positive
         call = np.where(positive, "positive", np.where(undecided, "indeterminate", "negative"))
         call = pd.Series(call, index=out.index, dtype=object)
         out[f"call_{reading.key}"] = call.where(out["n_imaged"] > 0, None)

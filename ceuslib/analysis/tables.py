@@ -52,7 +52,9 @@ def accuracy_table(aset: AnalysisSet, *, level: float = 0.95) -> pd.DataFrame:
     pandas.DataFrame
         One row per (``level``, ``test``, ``measure``): the cell counts ``tp, fp, fn, tn``
         and ``estimate, ci_low, ci_high``.  Node level: the ``node`` set; patient level:
-        the ``patient`` set (see :func:`ceuslib.analysis.analysis_set`).
+        the ``patient`` set (see :func:`ceuslib.analysis.analysis_set`).  Each reading is
+        scored on the units it read (:meth:`AnalysisSet.read_by`); a reading the study did
+        not record (no ``ct_mri_call`` column) has no rows.
 
     Examples
     --------
@@ -66,7 +68,10 @@ def accuracy_table(aset: AnalysisSet, *, level: float = 0.95) -> pd.DataFrame:
     for unit in ("node", "patient"):
         y = aset.truth(unit)
         for reading in READINGS:
-            cells = confusion_counts(y, aset.calls(unit, reading))
+            read = aset.read_by(unit, reading)
+            if not read.any():  # a reading the study did not record has no table
+                continue
+            cells = confusion_counts(y[read], aset.calls(unit, reading)[read])
             with warning_context("accuracy table", f"{unit} level", reading.label):
                 metrics = _metrics(cells, level)
             for measure, values in metrics.iterrows():
